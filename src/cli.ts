@@ -1,0 +1,200 @@
+/**
+ * @module cli
+ * The `waymark` command line: `start` (HTTP API + worker), `worker`, `migrate`, and operator
+ * commands on runs that call the same service as the HTTP API.
+ */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Command, InvalidArgumentError } from 'commander';
+import { loadConfig } from './config.js';
+import { WaymarkError, ensureError } from './errors.js';
+import { createLogger } from './logger.js';
+import type { RunView } from './service/runs.js';
+import { openDatabase } from './runtime/database.js';
+import { migrate } from './runtime/migrate.js';
+import { startWaymark, type Waymark, type WaymarkOptions } from './runtime/runtime.js';
+import type { WorkflowDefinition } from './workflows.js';
+
+/** What a `--workflows` module exports. */
+interface WorkflowModule {
+  workflows?: readonly WorkflowDefinition[];
+  beforeLaunch?: WaymarkOptions['beforeLaunch'];
+}
+
+const DEFAULT_WORKFLOWS = new URL('../examples/index.js', import.meta.url).href;
+
+async function loadWorkflows(modulePath: string | undefined): Promise<WorkflowModule> {
+  const href = modulePath ? pathToFileURL(path.resolve(modulePath)).href : DEFAULT_WORKFLOWS;
+  const mod = (await import(href)) as WorkflowModule;
+  if (!Array.isArray(mod.workflows)) throw new WaymarkError('invalid_workflows_module', `${modulePath ?? 'examples'} does not export a 'workflows' array`);
+  return mod;
+}
+
+function onSignals(stop: () => Promise<void>): void {
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      console.log(`\n${signal} received: shutting down (DBOS, then the database)...`);
+      stop().then(
+        () => process.exit(0),
+        (e: unknown) => {
+          console.error(`shutdown failed: ${ensureError(e).message}`);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+async function runServer(opts: { workflows?: string }, http: boolean): Promise<void> {
+  const mod = await loadWorkflows(opts.workflows);
+  const waymark = await startWaymark({ workflows: mod.workflows, beforeLaunch: mod.beforeLaunch, http });
+  onSignals(() => waymark.stop());
+  const where = waymark.databaseSource === 'url' ? 'DATABASE_URL' : `embedded Postgres (${waymark.config.dataDir})`;
+  console.log(`Waymark ${http ? 'server and worker' : 'worker'} started`);
+  if (waymark.httpUrl) console.log(`  HTTP API:    ${waymark.httpUrl}  (try GET ${waymark.httpUrl}/v1/workflows)`);
+  console.log(`  database:    ${where}`);
+  console.log(`  executor:    ${waymark.executorId ?? '-'}   version: ${waymark.config.appVersion}`);
+  console.log(`  workflows:   ${waymark.registry.list().map((w) => w.name).join(', ') || '(none)'}`);
+  console.log('Press Ctrl-C to stop.');
+}
+
+/** Runs an operator command against a non-worker Waymark and stops it afterwards. */
+async function withClient<T>(fn: (w: Waymark) => Promise<T>, workflowsPath?: string): Promise<T> {
+  const mod = await loadWorkflows(workflowsPath);
+  const waymark = await startWaymark({ workflows: mod.workflows, worker: false, logger: createLogger('warn') });
+  try {
+    return await fn(waymark);
+  } finally {
+    await waymark.stop();
+  }
+}
+
+const printJson = (v: unknown): void => console.log(JSON.stringify(v, null, 2));
+
+function printRuns(runs: RunView[]): void {
+  if (runs.length === 0) {
+    console.log('(no runs)');
+    return;
+  }
+  const rows = runs.map((r) => [r.id, r.workflow, r.status, r.phase, r.createdAt]);
+  const head = ['ID', 'WORKFLOW', 'STATUS', 'PHASE', 'CREATED'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  for (const r of [head, ...rows]) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join('  '));
+}
+
+function intArg(min: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}`);
+    return n;
+  };
+}
+
+/**
+ * Builds the command line program (exported for tests).
+ *
+ * @example
+ * ```ts
+ * await buildProgram().parseAsync(['node', 'waymark', 'runs', 'list']);
+ * ```
+ */
+export function buildProgram(): Command {
+  const program = new Command('waymark').description('Durable execution for long-running AI-agent workflows, in your Postgres.');
+  program.showHelpAfterError();
+  const wf = '--workflows <module>';
+  const wfHelp = "module exporting 'workflows' (default: the bundled examples)";
+
+  program.command('start').description('serve the HTTP API and run a worker').option(wf, wfHelp).action((o: { workflows?: string }) => runServer(o, true));
+  program.command('worker').description('run a worker only (no HTTP)').option(wf, wfHelp).action((o: { workflows?: string }) => runServer(o, false));
+  program
+    .command('migrate')
+    .description("apply DBOS's and Waymark's schema migrations")
+    .action(async () => {
+      const database = await openDatabase(loadConfig());
+      try {
+        const { applied, current } = await migrate(database.url);
+        console.log(applied.length ? `applied migrations ${applied.join(', ')}; schema at version ${current}` : `schema up to date at version ${current}`);
+      } finally {
+        await database.close();
+      }
+    });
+
+  const runs = program.command('runs').description('inspect and operate runs');
+  runs
+    .command('list')
+    .description('list runs, newest first')
+    .option('--status <status>', 'DBOS status (ENQUEUED, PENDING, SUCCESS, ERROR, CANCELLED, ...)')
+    .option('--phase <phase>', 'business phase')
+    .option('--workflow <name>', 'workflow name')
+    .option('--limit <n>', 'page size (1-200)', intArg(1), 20)
+    .option('--cursor <cursor>', 'nextCursor of the previous page')
+    .option('--json', 'print JSON')
+    .action(async (o: { status?: string; phase?: string; workflow?: string; limit: number; cursor?: string; json?: boolean }) => {
+      const page = await withClient((w) => w.runs.list(o, { actor: 'cli' }));
+      if (o.json) printJson(page);
+      else {
+        printRuns(page.runs);
+        if (page.nextCursor) console.log(`next page: --cursor ${page.nextCursor}`);
+      }
+    });
+  runs
+    .command('show <id>')
+    .description('show a run and its timeline')
+    .action(async (id: string) => {
+      printJson(await withClient(async (w) => ({ run: await w.runs.get(id), timeline: await w.runs.timeline(id) })));
+    });
+  runs
+    .command('start <workflow>')
+    .description('start a run')
+    .option('--input <json>', 'input as JSON', '{}')
+    .option('--idempotency-key <key>', 'return the earlier run for a repeated key')
+    .action(async (workflow: string, o: { input: string; idempotencyKey?: string }) => {
+      let input: unknown;
+      try {
+        input = JSON.parse(o.input);
+      } catch {
+        throw new WaymarkError('malformed_json', '--input is not valid JSON', { status: 400 });
+      }
+      printJson(await withClient((w) => w.runs.start({ workflow, input, idempotencyKey: o.idempotencyKey }, { actor: 'cli' })));
+    });
+  runs.command('cancel <id>').description('cancel a queued or executing run').action(async (id: string) => {
+    printJson(await withClient((w) => w.runs.cancel(id, { actor: 'cli' })));
+  });
+  runs.command('resume <id>').description('resume a cancelled or failed run from its last checkpoint').action(async (id: string) => {
+    printJson(await withClient((w) => w.runs.resume(id, { actor: 'cli' })));
+  });
+  runs
+    .command('fork <id>')
+    .description('start a new run from a step of an existing one')
+    .requiredOption('--from-step <n>', 'first step to execute again (earlier ones are replayed)', intArg(0))
+    .action(async (id: string, o: { fromStep: number }) => {
+      printJson(await withClient((w) => w.runs.fork(id, o.fromStep, { actor: 'cli' })));
+    });
+  return program;
+}
+
+/**
+ * Entry point: errors print as one line with their code, never a stack.
+ *
+ * @example
+ * ```ts
+ * await main(); // parses process.argv
+ * ```
+ */
+export async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (e) {
+    const err = ensureError(e);
+    const code = err instanceof WaymarkError ? ` [${err.code}]` : '';
+    console.error(`error${code}: ${err.message}`);
+    process.exit(1);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  await main();
+}

@@ -1,0 +1,57 @@
+/**
+ * @module http/app
+ * The Express application factory. It never listens itself, so tests and embedding apps can
+ * mount or serve it as they like.
+ */
+import express, { type Express, type RequestHandler } from 'express';
+import type pg from 'pg';
+import type { Logger } from '../logger.js';
+import type { RunService } from '../service/runs.js';
+import type { WorkflowRegistry } from '../workflows.js';
+import { healthRoutes } from './routes-health.js';
+import { runRoutes } from './routes-runs.js';
+import { workflowRoutes } from './routes-workflows.js';
+import { notFound, problemHandler, sendProblem } from './problem.js';
+
+/** What the HTTP API serves. */
+export interface AppDeps {
+  runs: RunService;
+  registry: WorkflowRegistry;
+  pool: pg.Pool;
+  /** Largest accepted body, express `limit` syntax (default `1mb`). */
+  bodyLimit?: string;
+  logger: Logger;
+}
+
+/**
+ * Builds the HTTP API.
+ *
+ * @example
+ * ```ts
+ * const app = createApp({ runs: waymark.runs, registry: waymark.registry, pool: waymark.pool, logger });
+ * app.listen(3000, '127.0.0.1');
+ * ```
+ */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(requireJsonBody);
+  app.use(express.json({ limit: deps.bodyLimit ?? '1mb', strict: false }));
+  app.use(healthRoutes(deps.pool));
+  app.use('/v1', workflowRoutes(deps.registry));
+  app.use('/v1', runRoutes(deps.runs));
+  app.use(notFound);
+  app.use(problemHandler(deps.logger));
+  return app;
+}
+
+/** A body that is not JSON is refused up front instead of being silently ignored. */
+const requireJsonBody: RequestHandler = (req, res, next) => {
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody && !req.is('application/json') && !req.is('application/*+json')) {
+    sendProblem(res, 415, 'unsupported_media_type', 'Request bodies must be application/json', { instance: req.originalUrl });
+    return;
+  }
+  next();
+};

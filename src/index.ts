@@ -1,0 +1,45 @@
+/**
+ * Waymark: durable execution for long-running AI-agent workflows, inside the Postgres
+ * database the application already has. This is the package's only public entry.
+ *
+ * @example
+ * ```ts
+ * import { DBOS } from '@dbos-inc/dbos-sdk';
+ * import { z } from 'zod';
+ * import { db, defineWorkflow, startWaymark } from 'waymark';
+ *
+ * class Orders {
+ *   @db.transaction()
+ *   static async save(id: string) { await db.client('orders').insert({ id }); }
+ *   @DBOS.workflow()
+ *   static async place(input: { id: string }) { await Orders.save(input.id); return input.id; }
+ * }
+ * const placeOrder = defineWorkflow({ name: 'place-order', description: 'Places an order', input: z.object({ id: z.string() }), workflow: Orders.place });
+ * const waymark = await startWaymark({ workflows: [placeOrder] });
+ * await waymark.runs.start({ workflow: 'place-order', input: { id: 'o-1' } }, { actor: 'app' });
+ * ```
+ *
+ * @module
+ */
+export type { WaymarkConfig } from './config.js';
+export type { AppDeps } from './http/app.js';
+export type { Caller, RunPage, RunView, TimelineEntry } from './service/runs.js';
+export type { DatabaseHandle } from './runtime/database.js';
+export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './runtime/embedded-postgres.js';
+export type { TransactionConfig } from './runtime/knex-data-source.js';
+export type { Migration, MigrationReport } from './runtime/migrate.js';
+export type { Waymark, WaymarkOptions } from './runtime/runtime.js';
+export type { WorkflowDefinition, WorkflowSpec } from './workflows.js';
+
+export { loadConfig } from './config.js';
+export { ConflictError, NotFoundError, SchemaVersionError, ValidationError, WaymarkError, ensureError } from './errors.js';
+export { createApp } from './http/app.js';
+export { RunPhase, WorkflowStatus } from './phases.js';
+export { setRunPhase } from './run-phase.js';
+export { openDatabase } from './runtime/database.js';
+export { startEmbeddedPostgres } from './runtime/embedded-postgres.js';
+export { KnexDataSource, db } from './runtime/knex-data-source.js';
+export { assertSchemaCurrent, migrate } from './runtime/migrate.js';
+export { RUN_QUEUE, startWaymark } from './runtime/runtime.js';
+export { DEFAULT_TENANT, RunService } from './service/runs.js';
+export { WorkflowRegistry, defineWorkflow } from './workflows.js';

@@ -1,0 +1,60 @@
+/**
+ * @module executor-identity
+ * Gives each worker process a DBOS executor id that no live process shares, and that a
+ * restarted worker gets back. DBOS recovers, at launch, only the PENDING workflows of its own
+ * executor id; its default id `local` makes two processes run each other's steps.
+ *
+ * Each id is guarded by a session-level advisory lock held on a dedicated connection for the
+ * life of the process. Postgres drops the lock the moment that connection dies — a SIGKILL
+ * closes the socket — so the next worker on the host claims the same slot `<host>-0` and
+ * recovers the dead worker's runs at once, while concurrent workers get `<host>-1`, `-2`, ...
+ * (Session locks need a direct connection; a transaction-pooling proxy would break them.)
+ */
+import os from 'node:os';
+import pg from 'pg';
+import { WaymarkError } from '../errors.js';
+
+/** A claimed executor id; hold it while DBOS runs. */
+export interface ExecutorClaim {
+  id: string;
+  /** Gives the id up (graceful shutdown). */
+  release(): Promise<void>;
+}
+
+const MAX_SLOTS = 1000;
+
+/**
+ * Claims `explicitId`, or the first free `<host>-<n>` slot.
+ *
+ * @example
+ * ```ts
+ * const claim = await claimExecutorId(url);
+ * DBOS.setConfig({ ..., executorID: claim.id });
+ * ```
+ */
+export async function claimExecutorId(databaseUrl: string, explicitId?: string, host = os.hostname()): Promise<ExecutorClaim> {
+  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'waymark-executor-lock' });
+  await client.connect();
+  // Losing this connection means losing the claim; DBOS keeps running, so say so loudly.
+  client.on('error', (e) => process.emitWarning(`waymark: executor lock connection lost: ${e.message}`));
+  const tryLock = async (id: string): Promise<boolean> => {
+    const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended('waymark.executor:' || $1, 0)) AS ok`, [id]);
+    return rows[0]?.ok === true;
+  };
+  const claim = (id: string): ExecutorClaim => ({ id, release: () => client.end() });
+  try {
+    if (explicitId) {
+      if (await tryLock(explicitId)) return claim(explicitId);
+      throw new WaymarkError('executor_id_in_use', `Executor id '${explicitId}' is held by another live worker; two workers must never share one (unset WAYMARK_EXECUTOR_ID to get a free slot).`);
+    }
+    const base = host.replace(/[^A-Za-z0-9_.-]/g, '_');
+    for (let n = 0; n < MAX_SLOTS; n++) {
+      const id = `${base}-${n}`;
+      if (await tryLock(id)) return claim(id);
+    }
+    throw new WaymarkError('executor_slots_exhausted', `All ${MAX_SLOTS} executor slots for host ${base} are held`);
+  } catch (e) {
+    await client.end();
+    throw e;
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * @module migrate
+ * Applies `migrations/NNN_name.sql` in order, each in its own transaction, after bringing
+ * DBOS's system schema up to date (our triggers sit on its tables). Safe when several
+ * processes migrate at once; refuses a database whose schema is newer than this code.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DBOS } from '@dbos-inc/dbos-sdk';
+import pg from 'pg';
+import { SchemaVersionError, WaymarkError } from '../errors.js';
+
+/** Schema holding DBOS's system tables in the application database. */
+export const DBOS_SCHEMA = 'dbos';
+/** Key of the transaction-scoped advisory lock that serialises migrators. */
+const MIGRATION_LOCK_KEY = 0x5741594d; // 'WAYM'
+
+/** One numbered migration file. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** What {@link migrate} did. */
+export interface MigrationReport {
+  applied: number[];
+  current: number;
+}
+
+/**
+ * Reads the migration files shipped with this package, in version order.
+ *
+ * @example
+ * ```ts
+ * const latest = loadMigrations().at(-1)?.version;
+ * ```
+ */
+export function loadMigrations(dir = migrationsDir()): Migration[] {
+  return readdirSync(dir)
+    .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
+    .sort()
+    .map((f) => ({ version: Number(f.slice(0, 3)), name: f.slice(4, -4), sql: readFileSync(path.join(dir, f), 'utf8') }));
+}
+
+function migrationsDir(): string {
+  // src/runtime/ when run from source, dist/src/runtime/ when built: walk up to the package root.
+  for (let d = path.dirname(fileURLToPath(import.meta.url)); d !== path.dirname(d); d = path.dirname(d)) {
+    const candidate = path.join(d, 'migrations');
+    if (existsSync(path.join(d, 'package.json')) && existsSync(candidate)) return candidate;
+  }
+  throw new WaymarkError('migrations_missing', 'Cannot find the migrations/ directory of the Waymark package');
+}
+
+/**
+ * Brings DBOS's system schema and Waymark's schema up to date.
+ *
+ * @example
+ * ```ts
+ * const { applied } = await migrate('postgresql://postgres@127.0.0.1:5432/app');
+ * ```
+ */
+export async function migrate(databaseUrl: string, migrations: Migration[] = loadMigrations()): Promise<MigrationReport> {
+  await DBOS.migrate(databaseUrl, { schemaName: DBOS_SCHEMA });
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const applied: number[] = [];
+  try {
+    await client.query('CREATE SCHEMA IF NOT EXISTS waymark');
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS waymark.schema_migrations (
+         version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const latest = migrations.at(-1)?.version ?? 0;
+    for (const m of migrations) {
+      await client.query('BEGIN');
+      try {
+        // Concurrent migrators queue here; the loser then sees the row the winner wrote.
+        await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+        await assertNotNewer(client, latest);
+        const { rowCount } = await client.query('SELECT 1 FROM waymark.schema_migrations WHERE version = $1', [m.version]);
+        if (!rowCount) {
+          await client.query(m.sql);
+          await client.query('INSERT INTO waymark.schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+          applied.push(m.version);
+        }
+        await client.query('COMMIT');
+      } catch (e) {
+        await client.query('ROLLBACK');
+        if (e instanceof WaymarkError) throw e;
+        throw new WaymarkError('migration_failed', `Migration ${m.version} (${m.name}) failed: ${(e as Error).message}`, { cause: e });
+      }
+    }
+    return { applied, current: await currentVersion(client) };
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Throws unless the database is at exactly the schema version this code expects.
+ *
+ * @example
+ * ```ts
+ * await assertSchemaCurrent(url); // before serving requests against an existing database
+ * ```
+ */
+export async function assertSchemaCurrent(databaseUrl: string, migrations: Migration[] = loadMigrations()): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const latest = migrations.at(-1)?.version ?? 0;
+    await assertNotNewer(client, latest);
+    const current = await currentVersion(client);
+    if (current < latest) {
+      throw new SchemaVersionError(`Database is at Waymark schema version ${current}, this code needs ${latest}. Run 'waymark migrate'.`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+async function currentVersion(client: pg.ClientBase): Promise<number> {
+  const exists = await client.query(`SELECT to_regclass('waymark.schema_migrations') IS NOT NULL AS present`);
+  if (!(exists.rows[0] as { present: boolean }).present) return 0;
+  const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM waymark.schema_migrations');
+  return rows[0]?.v ?? 0;
+}
+
+async function assertNotNewer(client: pg.ClientBase, latest: number): Promise<void> {
+  const current = await currentVersion(client);
+  if (current > latest) {
+    throw new SchemaVersionError(
+      `Database is at Waymark schema version ${current}, but this Waymark only knows versions up to ${latest}. ` +
+        `A newer Waymark has migrated it; running this older code against it would be unsafe. Upgrade Waymark.`,
+    );
+  }
+}

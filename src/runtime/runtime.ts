@@ -1,0 +1,170 @@
+/**
+ * @module runtime
+ * Starts and stops everything with one call each: the database (embedded unless
+ * `DATABASE_URL` is set), migrations, the executor identity, DBOS with Waymark's knex data
+ * source and queue, the run service and, optionally, the HTTP API.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DBOS, DBOSClient } from '@dbos-inc/dbos-sdk';
+import type { Knex } from 'knex';
+import pg from 'pg';
+import { loadConfig, type WaymarkConfig } from '../config.js';
+import { ensureError } from '../errors.js';
+import { createApp } from '../http/app.js';
+import { createLogger, type Logger } from '../logger.js';
+import { RunService } from '../service/runs.js';
+import { WorkflowRegistry, type WorkflowDefinition } from '../workflows.js';
+import { openDatabase, type DatabaseHandle } from './database.js';
+import { claimExecutorId, type ExecutorClaim } from './executor-identity.js';
+import { db } from './knex-data-source.js';
+import { DBOS_SCHEMA, migrate } from './migrate.js';
+import { setSharedPool } from './shared-pool.js';
+
+/** The DBOS queue every Waymark run is enqueued on. */
+export const RUN_QUEUE = 'waymark_runs';
+
+/** Options of {@link startWaymark}. */
+export interface WaymarkOptions {
+  /** Workflows startable through Waymark (HTTP, CLI, `runs.start`). */
+  workflows?: readonly WorkflowDefinition[];
+  /** Execute workflows in this process (launch DBOS). Default true. */
+  worker?: boolean;
+  /** Serve the HTTP API on `config.host:config.port`. Default false. */
+  http?: boolean;
+  /** Overrides of the configuration read from `env`. */
+  config?: Partial<WaymarkConfig>;
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  /**
+   * Runs after migrations and before DBOS launches, with a knex connected to the application
+   * database: the place to create or migrate business tables.
+   */
+  beforeLaunch?: (ctx: { knex: Knex; databaseUrl: string }) => Promise<void>;
+}
+
+/** A running Waymark. */
+export interface Waymark {
+  readonly config: WaymarkConfig;
+  readonly databaseUrl: string;
+  readonly databaseSource: DatabaseHandle['source'];
+  /** This worker's executor id (undefined without a worker). */
+  readonly executorId: string | undefined;
+  readonly registry: WorkflowRegistry;
+  readonly runs: RunService;
+  /** A pool on the application database, for the application's own reads. */
+  readonly pool: pg.Pool;
+  /** Where the HTTP API listens, when `http` was requested. */
+  readonly httpUrl: string | undefined;
+  /** Stops HTTP, DBOS (letting in-flight steps finish briefly) and the embedded database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Waymark in this process.
+ *
+ * @example
+ * ```ts
+ * const waymark = await startWaymark({ workflows: [documentPipeline], http: true });
+ * const { run } = await waymark.runs.start({ workflow: 'document-pipeline', input: { documentId: 'd1' } }, { actor: 'app' });
+ * await waymark.stop();
+ * ```
+ */
+export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymark> {
+  const config = loadConfig(options.env ?? process.env, options.config);
+  const log = options.logger ?? createLogger(config.logLevel);
+  const worker = options.worker ?? true;
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanup = async (): Promise<void> => {
+    for (const c of cleanups.reverse()) {
+      await c().catch((e: unknown) => log.warn({ err: ensureError(e).message }, 'error during shutdown'));
+    }
+    cleanups.length = 0;
+  };
+
+  try {
+    const database = await openDatabase(config);
+    cleanups.push(() => database.close());
+    const { applied } = await migrate(database.url);
+    if (applied.length) log.info({ applied }, 'applied Waymark migrations');
+
+    const registry = new WorkflowRegistry(options.workflows ?? []);
+    // Before launch: recovered workflows may call primitives that use it at once.
+    const pool = new pg.Pool({ connectionString: database.url, max: 10 });
+    pool.on('error', (e) => log.warn({ err: e.message }, 'idle database connection failed'));
+    cleanups.push(() => pool.end());
+    setSharedPool(pool);
+    cleanups.push(async () => setSharedPool(undefined));
+    db.configure({ client: 'pg', connection: database.url, pool: { min: 0, max: Math.max(4, config.concurrency) } });
+    cleanups.push(() => db.destroy());
+    if (options.beforeLaunch) await options.beforeLaunch({ knex: db.knex, databaseUrl: database.url });
+
+    let claim: ExecutorClaim | undefined;
+    if (worker) {
+      claim = await claimExecutorId(database.url, config.executorId);
+      cleanups.push(() => claim!.release());
+      DBOS.setConfig({
+        name: config.appName,
+        systemDatabaseUrl: database.url,
+        systemDatabaseSchemaName: DBOS_SCHEMA,
+        applicationVersion: config.appVersion,
+        executorID: claim.id,
+        logLevel: dbosLogLevel(config.logLevel),
+        runMigrations: false,
+      });
+      // A failed launch leaks connections unless shut down.
+      cleanups.push(() => DBOS.shutdown({ workflowCompletionTimeoutMS: 5_000 }));
+      await DBOS.launch();
+      // Queues exist only once registered after launch; enqueueing to an unknown one hangs forever.
+      await DBOS.registerQueue(RUN_QUEUE, { workerConcurrency: config.concurrency, minPollingIntervalMs: 100 });
+    }
+
+    const dbosClient = await DBOSClient.create({ systemDatabaseUrl: database.url, systemDatabaseSchemaName: DBOS_SCHEMA, applicationName: config.appName });
+    cleanups.push(() => dbosClient.destroy());
+    const runs = new RunService({ pool, dbos: dbosClient, registry, queueName: RUN_QUEUE, appVersion: config.appVersion });
+
+    let httpUrl: string | undefined;
+    if (options.http) {
+      const app = createApp({ runs, registry, pool, bodyLimit: config.bodyLimit, logger: log });
+      const server = await listen(app, config.port, config.host);
+      cleanups.push(() => closeServer(server));
+      const { port } = server.address() as AddressInfo;
+      httpUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    }
+
+    let stopped: Promise<void> | undefined;
+    return {
+      config,
+      databaseUrl: database.url,
+      databaseSource: database.source,
+      executorId: claim?.id,
+      registry,
+      runs,
+      pool,
+      httpUrl,
+      stop: () => (stopped ??= cleanup()),
+    };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}
+
+function dbosLogLevel(level: WaymarkConfig['logLevel']): string {
+  return level === 'fatal' || level === 'silent' ? 'error' : level === 'trace' ? 'debug' : level;
+}
+
+function listen(app: import('express').Express, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host);
+    server.once('listening', () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,233 @@
+/**
+ * @module store/runs
+ * SQL for `waymark.runs`, joined with DBOS's status and output tables.
+ */
+import type pg from 'pg';
+
+/** Anything that can run a query: a pool or a client inside a transaction. */
+export type Queryable = Pick<pg.ClientBase, 'query'>;
+
+/** A run as stored, with DBOS's view of it. */
+export interface RunRow {
+  id: string;
+  tenant_id: string;
+  workflow: string;
+  phase: string;
+  input: unknown;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  forked_from: string | null;
+  app_version: string | null;
+  created_by: string;
+  created_at: Date;
+  updated_at: Date;
+  /** `created_at` as exact text, for keyset cursors (JS dates drop microseconds). */
+  created_key: string;
+  status: string | null;
+  executor_id: string | null;
+  started_at: Date | null;
+  completed_at: Date | null;
+  output: unknown;
+  error: unknown;
+}
+
+const SELECT_RUN = `
+  SELECT r.id, r.tenant_id, r.workflow, r.phase, r.input, r.idempotency_key, r.request_hash, r.forked_from,
+         r.app_version, r.created_by, r.created_at, r.updated_at, r.created_at::text AS created_key,
+         s.status, s.executor_id,
+         to_timestamp(s.started_at_epoch_ms / 1000.0) AS started_at,
+         to_timestamp(s.completed_at / 1000.0) AS completed_at,
+         waymark.decode_dbos_value(o.output) AS output,
+         waymark.decode_dbos_value(o.error) AS error
+  FROM waymark.runs r
+  LEFT JOIN dbos.workflow_status s ON s.workflow_uuid = r.id
+  LEFT JOIN dbos.workflow_output o ON o.workflow_uuid = r.id`;
+
+/** Fields of a new run. */
+export interface NewRun {
+  id: string;
+  tenantId: string;
+  workflow: string;
+  input: unknown;
+  idempotencyKey: string | null;
+  requestHash: string;
+  appVersion: string;
+  createdBy: string;
+}
+
+/**
+ * Inserts a run in phase `queued` with its `created` event; returns false (and writes nothing)
+ * when the tenant already has a run with this idempotency key.
+ *
+ * @example
+ * ```ts
+ * const created = await insertRun(txClient, { id, tenantId: 'default', workflow: 'greet', input, idempotencyKey: null, requestHash, appVersion: '1.0.0', createdBy: 'api' });
+ * ```
+ */
+export async function insertRun(db: Queryable, run: NewRun): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `WITH ins AS (
+       INSERT INTO waymark.runs (id, tenant_id, workflow, phase, input, idempotency_key, request_hash, app_version, created_by)
+       VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8)
+       ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
+       RETURNING id, tenant_id)
+     INSERT INTO waymark.run_events (run_id, tenant_id, kind, actor, to_phase, data)
+     SELECT id, tenant_id, 'created', $8, 'queued', jsonb_build_object('workflow', $3::text) FROM ins`,
+    [run.id, run.tenantId, run.workflow, JSON.stringify(run.input), run.idempotencyKey, run.requestHash, run.appVersion, run.createdBy],
+  );
+  return rowCount === 1;
+}
+
+/**
+ * Reads one run of a tenant.
+ *
+ * @example
+ * ```ts
+ * const run = await getRun(pool, 'default', id);
+ * ```
+ */
+export async function getRun(db: Queryable, tenantId: string, id: string): Promise<RunRow | undefined> {
+  const { rows } = await db.query<RunRow>(`${SELECT_RUN} WHERE r.tenant_id = $1 AND r.id = $2`, [tenantId, id]);
+  return rows[0];
+}
+
+/**
+ * Reads the run a tenant started with an idempotency key.
+ *
+ * @example
+ * ```ts
+ * const existing = await getRunByIdempotencyKey(pool, 'default', 'order-42');
+ * ```
+ */
+export async function getRunByIdempotencyKey(db: Queryable, tenantId: string, key: string): Promise<RunRow | undefined> {
+  const { rows } = await db.query<RunRow>(`${SELECT_RUN} WHERE r.tenant_id = $1 AND r.idempotency_key = $2`, [tenantId, key]);
+  return rows[0];
+}
+
+/** Filters and page position for {@link listRuns}. */
+export interface RunFilter {
+  status?: string | undefined;
+  phase?: string | undefined;
+  workflow?: string | undefined;
+  limit: number;
+  /** Keyset position: the last row of the previous page. */
+  after?: { createdKey: string; id: string } | undefined;
+}
+
+/**
+ * A page of a tenant's runs, newest first. Fetches `limit + 1` rows so the caller knows
+ * whether another page exists.
+ *
+ * @example
+ * ```ts
+ * const rows = await listRuns(pool, 'default', { limit: 20, workflow: 'greet' });
+ * ```
+ */
+export async function listRuns(db: Queryable, tenantId: string, f: RunFilter): Promise<RunRow[]> {
+  const where = ['r.tenant_id = $1'];
+  const params: unknown[] = [tenantId];
+  const add = (sql: string, v: unknown): void => {
+    params.push(v);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (f.workflow) add('r.workflow = ?', f.workflow);
+  if (f.phase) add('r.phase = ?', f.phase);
+  if (f.status) add('s.status = ?', f.status);
+  if (f.after) {
+    params.push(f.after.createdKey, f.after.id);
+    where.push(`(r.created_at, r.id) < ($${params.length - 1}::timestamptz, $${params.length})`);
+  }
+  params.push(f.limit + 1);
+  const { rows } = await db.query<RunRow>(
+    `${SELECT_RUN} WHERE ${where.join(' AND ')} ORDER BY r.created_at DESC, r.id DESC LIMIT $${params.length}`,
+    params,
+  );
+  return rows;
+}
+
+/** An entry of the `waymark.run_history` view. */
+export interface HistoryRow {
+  entry_type: 'step' | 'event';
+  step_id: number | null;
+  name: string;
+  at: Date;
+  started_at: Date | null;
+  ended_at: Date | null;
+  actor: string | null;
+  from_phase: string | null;
+  to_phase: string | null;
+  reason: string | null;
+  output: unknown;
+  error: unknown;
+  child_workflow_id: string | null;
+  data: Record<string, unknown> | null;
+}
+
+/**
+ * A run's steps and events in order, from the audit view.
+ *
+ * @example
+ * ```ts
+ * const entries = await getRunHistory(pool, 'default', id);
+ * ```
+ */
+export async function getRunHistory(db: Queryable, tenantId: string, id: string): Promise<HistoryRow[]> {
+  const { rows } = await db.query<HistoryRow>(
+    `SELECT entry_type, step_id, name, at, started_at, ended_at, actor, from_phase, to_phase, reason, output, error,
+            child_workflow_id, data
+     FROM waymark.run_history WHERE tenant_id = $1 AND run_id = $2
+     ORDER BY at, entry_type DESC, entry_order`,
+    [tenantId, id],
+  );
+  return rows;
+}
+
+/** An audit event to append. */
+export interface NewRunEvent {
+  runId: string;
+  tenantId: string;
+  kind: string;
+  actor: string;
+  reason?: string | undefined;
+  data?: Record<string, unknown> | undefined;
+}
+
+/**
+ * Appends an event to a run's audit trail.
+ *
+ * @example
+ * ```ts
+ * await appendRunEvent(pool, { runId, tenantId: 'default', kind: 'cancel_requested', actor: 'api' });
+ * ```
+ */
+export async function appendRunEvent(db: Queryable, e: NewRunEvent): Promise<void> {
+  await db.query(
+    `INSERT INTO waymark.run_events (run_id, tenant_id, kind, actor, reason, data) VALUES ($1, $2, $3, $4, $5, $6)`,
+    [e.runId, e.tenantId, e.kind, e.actor, e.reason ?? null, JSON.stringify(e.data ?? {})],
+  );
+}
+
+/**
+ * Moves a run to another business phase through `waymark.change_phase`; returns the previous
+ * phase, or null if the run already was in `to`. Raises SQLSTATE WM001 when the transition is
+ * not allowed and P0002 when the run does not exist.
+ *
+ * @example
+ * ```ts
+ * await changePhase(client, runId, 'waiting_for_approval', 'workflow', 'invoice over limit');
+ * ```
+ */
+export async function changePhase(
+  db: Queryable,
+  runId: string,
+  to: string,
+  actor: string,
+  reason?: string,
+  data?: Record<string, unknown>,
+): Promise<string | null> {
+  const { rows } = await db.query<{ previous: string | null }>(
+    'SELECT waymark.change_phase($1, $2, $3, $4, $5, true) AS previous',
+    [runId, to, actor, reason ?? null, JSON.stringify(data ?? {})],
+  );
+  return rows[0]?.previous ?? null;
+}
