@@ -1,0 +1,122 @@
+/**
+ * Shared test plumbing: a database per test file on the server in DATABASE_URL, Waymark
+ * started against it with a real HTTP listener, and worker processes to SIGKILL.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { ensureDatabaseExists, quoteIdent } from '../src/runtime/database.js';
+import { startWaymark, type Waymark, type WaymarkOptions } from '../src/index.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The server every test file uses (set by scripts/with-test-db.ts). */
+export function serverUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is not set: run the tests with `npm test`');
+  return url;
+}
+
+/**
+ * A fresh database for this test file. Call `dropTestDatabase` from the file's `after` hook.
+ */
+export async function createTestDatabase(label: string): Promise<string> {
+  const url = new URL(serverUrl());
+  const name = `wm_t_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${process.pid}_${Math.floor(Math.random() * 1e6)}`;
+  url.pathname = `/${name}`;
+  await ensureDatabaseExists(url.toString());
+  return url.toString();
+}
+
+/** Drops a database made by {@link createTestDatabase}. */
+export async function dropTestDatabase(url: string): Promise<void> {
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
+  const admin = new URL(serverUrl());
+  admin.pathname = '/postgres';
+  const c = new pg.Client({ connectionString: admin.toString() });
+  await c.connect();
+  await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+  await c.end();
+}
+
+/** Starts Waymark on `databaseUrl` with an HTTP listener on a free port. */
+export async function startTestWaymark(databaseUrl: string, opts: WaymarkOptions = {}): Promise<Waymark & { httpUrl: string }> {
+  const w = await startWaymark({
+    http: true,
+    ...opts,
+    env: {},
+    config: { databaseUrl, port: 0, host: '127.0.0.1', logLevel: 'warn', appVersion: 'test-1', executorId: undefined, ...opts.config },
+  });
+  if (!w.httpUrl && (opts.http ?? true)) throw new Error('no HTTP listener');
+  return w as Waymark & { httpUrl: string };
+}
+
+/** JSON over real HTTP. */
+export async function http(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; type: string; body: any }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, type: res.headers.get('content-type') ?? '', body: parsed };
+}
+
+/** Polls `fn` until it returns a truthy value. */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A worker process running test/fixtures/worker.ts, which prints READY <executorId>. */
+export interface WorkerProcess {
+  child: ChildProcess;
+  executorId: string;
+  output(): string;
+  /** Resolves with the exit code (or signal) once the process has exited. */
+  exited: Promise<number | NodeJS.Signals | null>;
+}
+
+/** Spawns a real worker process against `databaseUrl`. */
+export async function spawnWorker(databaseUrl: string, env: Record<string, string> = {}): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/fixtures/worker.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', WAYMARK_APP_VERSION: 'test-1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.on('exit', (code, sig) => resolve(code ?? sig)));
+  const executorId = await Promise.race([
+    waitFor('worker READY', async () => /READY (\S+)/.exec(out)?.[1], 60_000),
+    exited.then((c) => {
+      throw new Error(`worker exited (${String(c)}) before READY:\n${out}`);
+    }),
+  ]);
+  return { child, executorId, output: () => out, exited };
+}
+
+/** SIGKILLs a worker and waits until it is gone. */
+export async function killWorker(w: WorkerProcess): Promise<void> {
+  w.child.kill('SIGKILL');
+  await w.exited;
+}
