@@ -17,8 +17,7 @@ export const DocumentInput = z.object({
 });
 export type DocumentInput = z.infer<typeof DocumentInput>;
 
-const DocumentKind = z.enum(['invoice', 'receipt', 'contract', 'letter']);
-type DocumentKind = z.infer<typeof DocumentKind>;
+type DocumentKind = 'invoice' | 'receipt' | 'contract' | 'letter';
 
 /** What the pipeline extracts. */
 export interface ExtractedFields {

@@ -63,7 +63,7 @@ export function defineWorkflow<S extends z.ZodType>(spec: WorkflowSpec<S>): Work
     ...spec,
     dbosName: name,
     dbosClassName: className,
-    inputJsonSchema: z.toJSONSchema(spec.input, { unrepresentable: 'any' }) as Record<string, unknown>,
+    inputJsonSchema: z.toJSONSchema(spec.input, { unrepresentable: 'any' }),
     parseInput(input: unknown) {
       const parsed = spec.input.safeParse(input);
       if (!parsed.success) {

@@ -103,11 +103,11 @@ export async function spawnWorker(databaseUrl: string, env: Record<string, strin
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.on('exit', (code, sig) => resolve(code ?? sig)));
   const executorId = await Promise.race([
-    waitFor('worker READY', async () => /READY (\S+)/.exec(out)?.[1], 60_000),
+    waitFor('worker READY', () => Promise.resolve(/READY (\S+)/.exec(out)?.[1]), 60_000),
     exited.then((c) => {
       throw new Error(`worker exited (${String(c)}) before READY:\n${out}`);
     }),

@@ -275,7 +275,7 @@ function publicError(e: unknown): { name: string; message: string } | null {
     const o = e as { name?: unknown; message?: unknown };
     return { name: typeof o.name === 'string' ? o.name : 'Error', message: typeof o.message === 'string' ? o.message : JSON.stringify(e) };
   }
-  return { name: 'Error', message: String(e) };
+  return { name: 'Error', message: typeof e === 'string' ? e : JSON.stringify(e) };
 }
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
