@@ -44,6 +44,11 @@ CREATE TABLE waymark.runs (
   idempotency_key text,
   request_hash    text,
   forked_from     text REFERENCES waymark.runs (id),
+  -- The first run of a fork chain (the run itself when it is not a fork): tool-call keys are
+  -- scoped to it, so a fork never repeats a side effect its origin already made.
+  origin_run_id   text NOT NULL,
+  -- Retries of tool calls this run may spend in all (NULL: Waymark's default).
+  retry_budget    int CHECK (retry_budget >= 0),
   app_version     text,
   created_by      text NOT NULL DEFAULT 'system',
   created_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
@@ -151,8 +156,9 @@ DECLARE
   v_phase text;
 BEGIN
   IF TG_OP = 'INSERT' AND NEW.forked_from IS NOT NULL THEN
-    INSERT INTO waymark.runs (id, tenant_id, workflow, phase, input, forked_from, app_version, created_by)
-    SELECT NEW.workflow_uuid, r.tenant_id, r.workflow, 'queued', r.input, r.id, NEW.application_version, 'fork'
+    INSERT INTO waymark.runs (id, tenant_id, workflow, phase, input, forked_from, origin_run_id, retry_budget, app_version, created_by)
+    SELECT NEW.workflow_uuid, r.tenant_id, r.workflow, 'queued', r.input, r.id, r.origin_run_id, r.retry_budget,
+           NEW.application_version, 'fork'
     FROM waymark.runs r WHERE r.id = NEW.forked_from
     ON CONFLICT (id) DO NOTHING;
     IF FOUND THEN

@@ -152,12 +152,7 @@ export function buildProgram(): Command {
     .option('--input <json>', 'input as JSON', '{}')
     .option('--idempotency-key <key>', 'return the earlier run for a repeated key')
     .action(async (workflow: string, o: { input: string; idempotencyKey?: string }) => {
-      let input: unknown;
-      try {
-        input = JSON.parse(o.input);
-      } catch {
-        throw new WaymarkError('malformed_json', '--input is not valid JSON', { status: 400 });
-      }
+      const input = parseJsonOption('--input', o.input);
       printJson(await withClient((w) => w.runs.start({ workflow, input, idempotencyKey: o.idempotencyKey }, { actor: 'cli' })));
     });
   runs.command('cancel <id>').description('cancel a queued or executing run').action(async (id: string) => {
@@ -173,7 +168,32 @@ export function buildProgram(): Command {
     .action(async (id: string, o: { fromStep: number }) => {
       printJson(await withClient((w) => w.runs.fork(id, o.fromStep, { actor: 'cli' })));
     });
+  runs.command('tool-calls <id>').description("list a run's tool calls (the ledger)").action(async (id: string) => {
+    printJson(await withClient((w) => w.toolCalls.list(id, { actor: 'cli' })));
+  });
+  runs
+    .command('resolve <id> <key>')
+    .description('resolve an in-doubt tool call: it happened (with its output) or it did not (retry)')
+    .option('--happened', 'the call happened; give its result with --output')
+    .option('--not-happened', 'the call did not happen; the run calls the tool again')
+    .option('--output <json>', 'the result of the call, as JSON')
+    .option('--comment <text>', 'why, for the audit trail')
+    .action(async (id: string, key: string, o: { happened?: boolean; notHappened?: boolean; output?: string; comment?: string }) => {
+      if (Boolean(o.happened) === Boolean(o.notHappened)) {
+        throw new WaymarkError('invalid_arguments', 'give exactly one of --happened or --not-happened', { status: 400 });
+      }
+      const output = o.happened ? parseJsonOption('--output', o.output ?? 'null') : undefined;
+      printJson(await withClient((w) => w.toolCalls.resolve(id, key, { happened: Boolean(o.happened), output, comment: o.comment }, { actor: 'cli' })));
+    });
   return program;
+}
+
+function parseJsonOption(name: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new WaymarkError('malformed_json', `${name} is not valid JSON`, { status: 400 });
+  }
 }
 
 /**

@@ -96,3 +96,59 @@ export function ensureError(value: unknown): Error {
   if (value instanceof Error) return value;
   return new Error(typeof value === 'string' ? value : JSON.stringify(value));
 }
+
+/**
+ * Thrown by a tool (or by Waymark) for a failure that retrying cannot fix: the call fails at
+ * once instead of using up its attempts.
+ *
+ * @example
+ * ```ts
+ * if (res.status === 404) throw new NonRetryableError(`No customer ${id}`);
+ * ```
+ */
+export class NonRetryableError extends WaymarkError {
+  constructor(message: string, opts: { code?: string; cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(opts.code ?? 'non_retryable', message, { status: 422, cause: opts.cause, details: opts.details });
+  }
+}
+
+/**
+ * Thrown by a tool for a transient failure, optionally saying when to try again (an HTTP
+ * `Retry-After`). Any other error a tool throws is treated as transient too.
+ *
+ * @example
+ * ```ts
+ * throw new RetryableError('rate limited', { retryAfterMs: 2_000 });
+ * ```
+ */
+export class RetryableError extends WaymarkError {
+  readonly retryAfterMs: number | undefined;
+
+  constructor(message: string, opts: { retryAfterMs?: number; cause?: unknown } = {}) {
+    super('retryable', message, { status: 503, cause: opts.cause });
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+}
+
+/**
+ * A tool call failed for good: its arguments or result did not validate, it failed with a
+ * permanent error, it used up its attempts, or the run used up its retry budget.
+ *
+ * @example
+ * ```ts
+ * try { await callTool(chargeCard, input); }
+ * catch (e) { if (e instanceof ToolCallFailedError) console.log(e.tool, e.key, e.attempts); }
+ * ```
+ */
+export class ToolCallFailedError extends NonRetryableError {
+  readonly tool: string;
+  readonly key: string;
+  readonly attempts: number;
+
+  constructor(code: string, message: string, info: { tool: string; key: string; attempts: number; cause?: unknown }) {
+    super(message, { code, cause: info.cause, details: { tool: info.tool, key: info.key, attempts: info.attempts } });
+    this.tool = info.tool;
+    this.key = info.key;
+    this.attempts = info.attempts;
+  }
+}

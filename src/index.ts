@@ -30,9 +30,23 @@ export type { TransactionConfig } from './runtime/knex-data-source.js';
 export type { Migration, MigrationReport } from './runtime/migrate.js';
 export type { Waymark, WaymarkOptions } from './runtime/runtime.js';
 export type { WorkflowDefinition, WorkflowSpec } from './workflows.js';
+export type { RetryPolicy, Tool, ToolEffect, ToolRunContext, ToolSpec } from './tools/define-tool.js';
+export type { HttpRequestSpec, HttpToolSpec } from './tools/http-tool.js';
+export type { ToolCallResolution } from './tools/call-tool.js';
+export type { ResolveRequest, ToolCallView } from './service/tool-calls.js';
 
 export { loadConfig } from './config.js';
-export { ConflictError, NotFoundError, SchemaVersionError, ValidationError, WaymarkError, ensureError } from './errors.js';
+export {
+  ConflictError,
+  NonRetryableError,
+  NotFoundError,
+  RetryableError,
+  SchemaVersionError,
+  ToolCallFailedError,
+  ValidationError,
+  WaymarkError,
+  ensureError,
+} from './errors.js';
 export { createApp } from './http/app.js';
 export { RunPhase, WorkflowStatus } from './phases.js';
 export { setRunPhase } from './run-phase.js';
@@ -42,4 +56,10 @@ export { KnexDataSource, db } from './runtime/knex-data-source.js';
 export { assertSchemaCurrent, migrate } from './runtime/migrate.js';
 export { RUN_QUEUE, startWaymark } from './runtime/runtime.js';
 export { DEFAULT_TENANT, RunService } from './service/runs.js';
-export { WorkflowRegistry, defineWorkflow } from './workflows.js';
+export { DEFAULT_RETRY_BUDGET, WorkflowRegistry, defineWorkflow } from './workflows.js';
+export { ToolCallService } from './service/tool-calls.js';
+export { callTool, resolutionTopic } from './tools/call-tool.js';
+export { DEFAULT_RETRY, DEFAULT_TOOL_TIMEOUT_MS, defineTool, findTool } from './tools/define-tool.js';
+export { httpTool, retryAfterMs } from './tools/http-tool.js';
+export { backoffMs } from './tools/retry-policy.js';
+export { REDACTED, forkRunId, originRunId, redact, toolCallKey } from './tools/tool-keys.js';

@@ -12,7 +12,7 @@ import { changePhase } from './store/runs.js';
  * Moves the calling run to `phase` (for example `escalated`), recording an audit event.
  * Runs as a DBOS step: after a crash it is replayed from its checkpoint, and a repeat finds
  * the run already in that phase and writes nothing. A transition that the phase rules do not
- * allow throws (SQLSTATE WM001).
+ * allow throws (SQLSTATE WM001). In a workflow not started through Waymark it does nothing.
  *
  * @example
  * ```ts
@@ -29,7 +29,12 @@ export async function setRunPhase(phase: RunPhase, opts: { reason?: string; data
   }
   await DBOS.runStep(
     async () => {
-      await changePhase(sharedPool(), runId, phase, 'workflow', opts.reason, opts.data);
+      try {
+        await changePhase(sharedPool(), runId, phase, 'workflow', opts.reason, opts.data);
+      } catch (e) {
+        // A workflow started with plain DBOS (no Waymark run) has no phase to change.
+        if ((e as { code?: unknown }).code !== 'P0002') throw e;
+      }
     },
     { name: `waymark.setRunPhase:${phase}` },
   );

@@ -19,7 +19,15 @@ export interface WorkflowSpec<S extends z.ZodType> {
   input: S;
   /** A function registered with DBOS (`@DBOS.workflow()` or `DBOS.registerWorkflow`). */
   workflow: WorkflowFunction<z.output<S>>;
+  /**
+   * How many tool-call retries one run may spend in all (see `callTool`); when spent, the run
+   * fails instead of retrying forever. Default: {@link DEFAULT_RETRY_BUDGET}.
+   */
+  retryBudget?: number;
 }
+
+/** Tool-call retries a run may spend when its workflow sets no `retryBudget`. */
+export const DEFAULT_RETRY_BUDGET = 100;
 
 /** A workflow Waymark can start. */
 export interface WorkflowDefinition<S extends z.ZodType = z.ZodType> extends WorkflowSpec<S> {
@@ -54,6 +62,9 @@ const NAME = /^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*$/;
 export function defineWorkflow<S extends z.ZodType>(spec: WorkflowSpec<S>): WorkflowDefinition<S> {
   if (!NAME.test(spec.name)) {
     throw new WaymarkError('invalid_workflow_name', `Workflow name '${spec.name}' must be lower-case words joined by '-', '_' or '.'`);
+  }
+  if (spec.retryBudget !== undefined && (!Number.isInteger(spec.retryBudget) || spec.retryBudget < 0)) {
+    throw new WaymarkError('invalid_retry_budget', `Workflow '${spec.name}': retryBudget must be a non-negative integer`);
   }
   const { name, className } = getRegisteredFunctionFullName(spec.workflow);
   if (!name) {

@@ -7,15 +7,18 @@ import express, { type Express, type RequestHandler } from 'express';
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
 import type { RunService } from '../service/runs.js';
+import type { ToolCallService } from '../service/tool-calls.js';
 import type { WorkflowRegistry } from '../workflows.js';
 import { healthRoutes } from './routes-health.js';
 import { runRoutes } from './routes-runs.js';
+import { toolCallRoutes } from './routes-tool-calls.js';
 import { workflowRoutes } from './routes-workflows.js';
 import { notFound, problemHandler, sendProblem } from './problem.js';
 
 /** What the HTTP API serves. */
 export interface AppDeps {
   runs: RunService;
+  toolCalls: ToolCallService;
   registry: WorkflowRegistry;
   pool: pg.Pool;
   /** Largest accepted body, express `limit` syntax (default `1mb`). */
@@ -28,7 +31,7 @@ export interface AppDeps {
  *
  * @example
  * ```ts
- * const app = createApp({ runs: waymark.runs, registry: waymark.registry, pool: waymark.pool, logger });
+ * const app = createApp({ runs: waymark.runs, toolCalls: waymark.toolCalls, registry: waymark.registry, pool: waymark.pool, logger });
  * app.listen(3000, '127.0.0.1');
  * ```
  */
@@ -41,6 +44,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoutes(deps.pool));
   app.use('/v1', workflowRoutes(deps.registry));
   app.use('/v1', runRoutes(deps.runs));
+  app.use('/v1', toolCallRoutes(deps.toolCalls));
   app.use(notFound);
   app.use(problemHandler(deps.logger));
   return app;

@@ -14,6 +14,7 @@ import { ensureError } from '../errors.js';
 import { createApp } from '../http/app.js';
 import { createLogger, type Logger } from '../logger.js';
 import { RunService } from '../service/runs.js';
+import { ToolCallService } from '../service/tool-calls.js';
 import { WorkflowRegistry, type WorkflowDefinition } from '../workflows.js';
 import { openDatabase, type DatabaseHandle } from './database.js';
 import { claimExecutorId, type ExecutorClaim } from './executor-identity.js';
@@ -52,6 +53,8 @@ export interface Waymark {
   readonly executorId: string | undefined;
   readonly registry: WorkflowRegistry;
   readonly runs: RunService;
+  /** Tool-call ledger operations (list, resolve in-doubt calls). */
+  readonly toolCalls: ToolCallService;
   /** A pool on the application database, for the application's own reads. */
   readonly pool: pg.Pool;
   /** Where the HTTP API listens, when `http` was requested. */
@@ -122,10 +125,11 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
     const dbosClient = await DBOSClient.create({ systemDatabaseUrl: database.url, systemDatabaseSchemaName: DBOS_SCHEMA, applicationName: config.appName });
     cleanups.push(() => dbosClient.destroy());
     const runs = new RunService({ pool, dbos: dbosClient, registry, queueName: RUN_QUEUE, appVersion: config.appVersion });
+    const toolCalls = new ToolCallService({ pool, dbos: dbosClient });
 
     let httpUrl: string | undefined;
     if (options.http) {
-      const app = createApp({ runs, registry, pool, bodyLimit: config.bodyLimit, logger: log });
+      const app = createApp({ runs, toolCalls, registry, pool, bodyLimit: config.bodyLimit, logger: log });
       const server = await listen(app, config.port, config.host);
       cleanups.push(() => closeServer(server));
       const { port } = server.address() as AddressInfo;
@@ -140,6 +144,7 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
       executorId: claim?.id,
       registry,
       runs,
+      toolCalls,
       pool,
       httpUrl,
       stop: () => (stopped ??= cleanup()),

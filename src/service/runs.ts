@@ -3,11 +3,13 @@
  * Operations on runs shared by the HTTP API, the CLI and embedding applications: start (with
  * idempotency keys), read, list, timeline, cancel, resume and fork.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { DBOSClient } from '@dbos-inc/dbos-sdk';
 import type pg from 'pg';
+import { canonicalHash } from '../canonical-json.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { WorkflowStatus } from '../phases.js';
+import { forkRunId } from '../tools/tool-keys.js';
 import {
   appendRunEvent,
   getRun,
@@ -48,7 +50,7 @@ export interface RunView {
 
 /** One entry of a run's timeline. */
 export interface TimelineEntry {
-  type: 'step' | 'event';
+  type: 'step' | 'event' | 'tool_call';
   at: string;
   /** Step function name, or event kind. */
   name: string;
@@ -131,6 +133,7 @@ export class RunService {
       await client.query('BEGIN');
       created = await insertRun(client, {
         id, tenantId, workflow: def.name, input, idempotencyKey: key, requestHash, appVersion: this.#d.appVersion, createdBy: caller.actor,
+        retryBudget: def.retryBudget ?? null,
       });
       if (created) {
         await this.#d.dbos.enqueueInTransaction(
@@ -222,7 +225,7 @@ export class RunService {
     if (!Number.isInteger(fromStep) || fromStep < 0) {
       throw new ValidationError('fromStep must be a non-negative integer', { fromStep }, 'invalid_from_step');
     }
-    const newId = randomUUID();
+    const newId = forkRunId(id, randomUUID());
     await appendRunEvent(this.#d.pool, {
       runId: id, tenantId: run.tenant_id, kind: 'fork_requested', actor: caller.actor, data: { fromStep, newRunId: newId },
     });
@@ -238,20 +241,8 @@ export class RunService {
   }
 }
 
-/** Canonical JSON (sorted keys) so key order and whitespace do not change the hash. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
 function hashRequest(workflow: string, input: unknown): string {
-  return createHash('sha256').update(canonicalJson({ workflow, input })).digest('hex');
+  return canonicalHash({ workflow, input });
 }
 
 function encodeCursor(row: RunRow): string {
@@ -303,6 +294,12 @@ function toView(r: RunRow): RunView {
 }
 
 function toTimelineEntry(h: HistoryRow): TimelineEntry {
+  if (h.entry_type === 'tool_call') {
+    return {
+      type: 'tool_call', at: h.at.toISOString(), name: h.name, stepId: h.step_id ?? 0, startedAt: iso(h.started_at),
+      endedAt: iso(h.ended_at), output: h.output, error: h.error === null ? null : publicError(h.error), data: h.data ?? {},
+    };
+  }
   if (h.entry_type === 'step') {
     return {
       type: 'step', at: h.at.toISOString(), name: h.name, stepId: h.step_id ?? 0,

@@ -53,6 +53,8 @@ export interface NewRun {
   requestHash: string;
   appVersion: string;
   createdBy: string;
+  /** Tool-call retries the run may spend; null for the default. */
+  retryBudget: number | null;
 }
 
 /**
@@ -67,13 +69,14 @@ export interface NewRun {
 export async function insertRun(db: Queryable, run: NewRun): Promise<boolean> {
   const { rowCount } = await db.query(
     `WITH ins AS (
-       INSERT INTO waymark.runs (id, tenant_id, workflow, phase, input, idempotency_key, request_hash, app_version, created_by)
-       VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8)
+       INSERT INTO waymark.runs (id, tenant_id, workflow, phase, input, idempotency_key, request_hash, app_version, created_by,
+                                 origin_run_id, retry_budget)
+       VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $1, $9)
        ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
        RETURNING id, tenant_id)
      INSERT INTO waymark.run_events (run_id, tenant_id, kind, actor, to_phase, data)
      SELECT id, tenant_id, 'created', $8, 'queued', jsonb_build_object('workflow', $3::text) FROM ins`,
-    [run.id, run.tenantId, run.workflow, JSON.stringify(run.input), run.idempotencyKey, run.requestHash, run.appVersion, run.createdBy],
+    [run.id, run.tenantId, run.workflow, JSON.stringify(run.input), run.idempotencyKey, run.requestHash, run.appVersion, run.createdBy, run.retryBudget],
   );
   return rowCount === 1;
 }
@@ -147,7 +150,7 @@ export async function listRuns(db: Queryable, tenantId: string, f: RunFilter): P
 
 /** An entry of the `waymark.run_history` view. */
 export interface HistoryRow {
-  entry_type: 'step' | 'event';
+  entry_type: 'step' | 'event' | 'tool_call';
   step_id: number | null;
   name: string;
   at: Date;

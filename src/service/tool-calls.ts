@@ -1,0 +1,127 @@
+/**
+ * @module service/tool-calls
+ * Reading a run's tool calls and resolving an in-doubt call: the resolution and the message
+ * that wakes the waiting run are written in one transaction.
+ */
+import type { DBOSClient } from '@dbos-inc/dbos-sdk';
+import type pg from 'pg';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { appendRunEvent, getRun } from '../store/runs.js';
+import { listToolCalls, lockToolCall, resolveToolCallRow, type ToolCallRow } from '../store/tool-calls.js';
+import { resolutionTopic, type ToolCallResolution } from '../tools/call-tool.js';
+import { findTool } from '../tools/define-tool.js';
+import { redact } from '../tools/tool-keys.js';
+import { formatIssues } from '../workflows.js';
+import { DEFAULT_TENANT, type Caller } from './runs.js';
+
+/** A ledger entry as clients see it. */
+export interface ToolCallView {
+  key: string;
+  runId: string;
+  ownerRunId: string;
+  stepId: number;
+  tool: string;
+  effect: string;
+  idempotent: boolean;
+  status: string;
+  attempts: number;
+  args: unknown;
+  result: unknown;
+  lastError: unknown;
+  nextAttemptAt: string | null;
+  resolution: unknown;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** A person's decision on an in-doubt call. */
+export interface ResolveRequest {
+  happened: boolean;
+  /** The call's result when it happened; validated against the tool's output schema. */
+  output?: unknown;
+  comment?: string | undefined;
+}
+
+/**
+ * Tool-call operations for the API and the CLI.
+ *
+ * @example
+ * ```ts
+ * await waymark.toolCalls.resolve(runId, key, { happened: false }, { actor: 'alice' });
+ * ```
+ */
+export class ToolCallService {
+  readonly #pool: pg.Pool;
+  readonly #dbos: DBOSClient;
+
+  constructor(deps: { pool: pg.Pool; dbos: DBOSClient }) {
+    this.#pool = deps.pool;
+    this.#dbos = deps.dbos;
+  }
+
+  /** The calls a run made or executes. */
+  async list(runId: string, caller?: Caller): Promise<ToolCallView[]> {
+    const tenantId = caller?.tenantId ?? DEFAULT_TENANT;
+    if (!(await getRun(this.#pool, tenantId, runId))) throw new NotFoundError('run_not_found', `No run with id '${runId}'`);
+    return (await listToolCalls(this.#pool, tenantId, runId)).map(toView);
+  }
+
+  /**
+   * Resolves an in-doubt call of a waiting run: "it happened, here is the result" (the run
+   * continues with it) or "it did not happen" (the run calls the tool again).
+   */
+  async resolve(runId: string, key: string, req: ResolveRequest, caller: Caller): Promise<ToolCallView> {
+    const tenantId = caller.tenantId ?? DEFAULT_TENANT;
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      if (!(await getRun(client, tenantId, runId))) throw new NotFoundError('run_not_found', `No run with id '${runId}'`);
+      const call = await lockToolCall(client, tenantId, key);
+      if (!call || call.owner_run_id !== runId) throw new NotFoundError('tool_call_not_found', `Run '${runId}' has no tool call with key '${key}'`);
+      if (call.status !== 'in_doubt') {
+        throw new ConflictError('tool_call_not_in_doubt', `Tool call '${key}' is ${call.status}, not in doubt; only in-doubt calls can be resolved`);
+      }
+      let output: unknown;
+      if (req.happened) {
+        const tool = findTool(call.tool);
+        if (!tool) throw new ConflictError('tool_unknown', `Tool '${call.tool}' is not defined in this process, so its result cannot be validated`);
+        const parsed = tool.output.safeParse(req.output);
+        if (!parsed.success) {
+          throw new ValidationError(`The output does not match tool '${call.tool}': ${formatIssues(parsed.error)}`, {
+            issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+          }, 'invalid_output');
+        }
+        output = parsed.data;
+        await resolveToolCallRow(client, tenantId, key, { happened: true, result: redact(output, tool.secret), by: caller.actor, comment: req.comment });
+      } else {
+        await resolveToolCallRow(client, tenantId, key, { happened: false, by: caller.actor, comment: req.comment });
+      }
+      await appendRunEvent(client, {
+        runId, tenantId, kind: 'tool_call_resolved', actor: caller.actor, reason: req.comment,
+        data: { key, tool: call.tool, happened: req.happened },
+      });
+      const message: ToolCallResolution = req.happened ? { happened: true, output } : { happened: false };
+      await this.#dbos.sendInTransaction(client, runId, message, resolutionTopic(key), `resolve:${key}:${call.attempts}`);
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      client.release();
+    }
+    const updated = (await listToolCalls(this.#pool, tenantId, runId)).find((c) => c.key === key);
+    return toView(updated!);
+  }
+}
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+function toView(r: ToolCallRow): ToolCallView {
+  return {
+    key: r.key, runId: r.run_id, ownerRunId: r.owner_run_id, stepId: r.step_id, tool: r.tool, effect: r.effect,
+    idempotent: r.idempotent, status: r.status, attempts: r.attempts, args: r.args, result: r.result, lastError: r.last_error,
+    nextAttemptAt: iso(r.next_attempt_at), resolution: r.resolution, createdAt: r.created_at.toISOString(),
+    startedAt: iso(r.started_at), finishedAt: iso(r.finished_at),
+  };
+}

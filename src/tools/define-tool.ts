@@ -1,0 +1,116 @@
+/**
+ * @module tools/define-tool
+ * A tool is anything an agent calls that reads or changes the outside world: an HTTP API, an
+ * email provider, a payment service. Its definition says how to call it safely — schemas,
+ * whether it is idempotent, how to ask whether a call happened, how to retry.
+ */
+import type { z } from 'zod';
+import { WaymarkError } from '../errors.js';
+
+/** Whether a tool only reads or changes the world. */
+export type ToolEffect = 'read' | 'write';
+
+/** Retry policy of a tool: capped exponential backoff with full jitter. */
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  /** Cap of the first backoff; doubles per attempt. */
+  initialDelayMs: number;
+  /** Largest backoff. */
+  maxDelayMs: number;
+}
+
+/** What `run` is given besides the input. */
+export interface ToolRunContext {
+  /** Deterministic key of this call; pass it on (e.g. as an `Idempotency-Key` header). */
+  idempotencyKey: string;
+  /** Aborted when the attempt times out or the run is cancelled. */
+  signal: AbortSignal;
+  /** 1 for the first attempt. */
+  attempt: number;
+}
+
+/** What {@link defineTool} takes. */
+export interface ToolSpec<I extends z.ZodType, O extends z.ZodType> {
+  /** Unique name, e.g. `email.send`. */
+  name: string;
+  effect: ToolEffect;
+  input: I;
+  output: O;
+  /** The provider honours the idempotency key: after a crash the call may be made again with it. */
+  idempotent?: boolean;
+  /** A business key that identifies the call across runs (e.g. one payment per invoice). */
+  key?: (input: z.output<I>) => string;
+  retry?: Partial<RetryPolicy>;
+  /** Per attempt; the attempt's `signal` is aborted when it elapses. */
+  timeoutMs?: number;
+  /** Dotted paths of input and output fields stored as `[redacted]` in the ledger. */
+  secret?: readonly string[];
+  run(input: z.output<I>, ctx: ToolRunContext): Promise<z.input<O>>;
+  /**
+   * Says whether an in-doubt call happened: its output if it did, `null` if it did not (then
+   * it is called again). Called instead of `run` after a crash left the call without outcome.
+   */
+  reconcile?(input: z.output<I>, ctx: { idempotencyKey: string }): Promise<z.input<O> | null>;
+}
+
+/** A defined tool. */
+export interface Tool<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> extends ToolSpec<I, O> {
+  readonly idempotent: boolean;
+  readonly retry: RetryPolicy;
+  readonly timeoutMs: number;
+  readonly secret: readonly string[];
+}
+
+/** Defaults for a tool that does not say otherwise. */
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, initialDelayMs: 1_000, maxDelayMs: 60_000 };
+export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
+
+const registry = new Map<string, Tool>();
+
+/**
+ * Defines a tool.
+ *
+ * @example
+ * ```ts
+ * const sendEmail = defineTool({
+ *   name: 'email.send',
+ *   effect: 'write',
+ *   idempotent: true,
+ *   input: z.object({ to: z.string().email(), subject: z.string(), body: z.string() }),
+ *   output: z.object({ messageId: z.string() }),
+ *   async run(input, { idempotencyKey, signal }) { return mailer.send(input, { idempotencyKey, signal }); },
+ * });
+ * ```
+ */
+export function defineTool<I extends z.ZodType, O extends z.ZodType>(spec: ToolSpec<I, O>): Tool<I, O> {
+  if (!/^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*$/.test(spec.name)) {
+    throw new WaymarkError('invalid_tool_name', `Tool name '${spec.name}' must be lower-case words joined by '-', '_' or '.'`);
+  }
+  if (registry.has(spec.name)) throw new WaymarkError('duplicate_tool', `A tool named '${spec.name}' is already defined`);
+  const retry = { ...DEFAULT_RETRY, ...spec.retry };
+  if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1 || retry.initialDelayMs < 0 || retry.maxDelayMs < retry.initialDelayMs) {
+    throw new WaymarkError('invalid_retry_policy', `Tool '${spec.name}': retry needs maxAttempts >= 1 and 0 <= initialDelayMs <= maxDelayMs`);
+  }
+  const tool: Tool<I, O> = {
+    ...spec,
+    idempotent: spec.idempotent ?? false,
+    retry,
+    timeoutMs: spec.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS,
+    secret: spec.secret ?? [],
+  };
+  registry.set(spec.name, tool);
+  return tool;
+}
+
+/**
+ * A defined tool by name (for resolving in-doubt calls from the API), or undefined.
+ *
+ * @example
+ * ```ts
+ * const tool = findTool('email.send');
+ * ```
+ */
+export function findTool(name: string): Tool | undefined {
+  return registry.get(name);
+}

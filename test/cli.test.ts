@@ -1,0 +1,195 @@
+/**
+ * The `waymark` command line as a user runs it: a real subprocess per command against a test
+ * database, with a worker in this process executing the runs. Bad input exits non-zero with a
+ * one-line `error [code]: ...` and creates nothing.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { DBOS } from '@dbos-inc/dbos-sdk';
+import pg from 'pg';
+import type { RunView, Waymark } from '../src/index.js';
+import { loadMigrations } from '../src/runtime/migrate.js';
+import { beforeLaunch, closeFixtures, executions, useFixtureDatabase, workflows } from './fixtures/workflows.js';
+import { ROOT, createTestDatabase, dropTestDatabase, startTestWaymark, waitFor } from './helpers.js';
+
+const FIXTURE_WORKFLOWS = 'test/fixtures/workflows.ts';
+
+let url: string;
+let worker: Waymark;
+let pool: pg.Pool;
+
+before(async () => {
+  url = await createTestDatabase('cli');
+  useFixtureDatabase(url);
+  // The worker that executes what the CLI starts; the CLI itself never runs workflows.
+  worker = await startTestWaymark(url, { workflows, beforeLaunch, http: false });
+  pool = new pg.Pool({ connectionString: url, max: 2 });
+});
+after(async () => {
+  await pool.end();
+  await worker.stop();
+  await closeFixtures();
+  await dropTestDatabase(url);
+});
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `waymark <args>` from source, as `npx waymark` would. */
+function cli(args: string[], databaseUrl = url): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', WAYMARK_APP_VERSION: 'test-1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Parses a command's JSON output, failing with what the command printed. */
+function json(r: CliResult): any {
+  assert.equal(r.code, 0, `exit code 0 expected; stderr:\n${r.stderr}`);
+  try {
+    return JSON.parse(r.stdout);
+  } catch {
+    assert.fail(`stdout is not JSON:\n${r.stdout}`);
+  }
+}
+
+const start = async (workflow: string, input: unknown): Promise<string> => (await worker.runs.start({ workflow, input }, { actor: 'test' })).run.id;
+const finished = (id: string, status = 'SUCCESS'): Promise<RunView> =>
+  waitFor(`run ${id} ${status}`, async () => {
+    const run = await worker.runs.get(id);
+    return run.status === status ? run : undefined;
+  });
+const counts = async () =>
+  (await pool.query(
+    `SELECT (SELECT count(*) FROM waymark.runs)::int AS runs, (SELECT count(*) FROM waymark.run_events)::int AS events,
+            (SELECT count(*) FROM dbos.workflow_status)::int AS workflows`,
+  )).rows[0] as { runs: number; events: number; workflows: number };
+
+test('migrate applies the schema, then reports it up to date', async () => {
+  const fresh = await createTestDatabase('cli_migrate');
+  try {
+    const latest = loadMigrations().at(-1)!.version;
+    const first = await cli(['migrate'], fresh);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, new RegExp(`^applied migrations 1(, \\d+)*; schema at version ${latest}$`, 'm'));
+    const second = await cli(['migrate'], fresh);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, new RegExp(`^schema up to date at version ${latest}$`, 'm'));
+    assert.doesNotMatch(first.stderr + second.stderr, /error/i);
+  } finally {
+    await dropTestDatabase(fresh);
+  }
+});
+
+describe('runs', () => {
+  test('runs start prints the new run as JSON, and the worker completes it', async () => {
+    const r = await cli(['runs', 'start', 'test.chain', '--input', '{"steps":2}', '--workflows', FIXTURE_WORKFLOWS]);
+    const { run, created } = json(r);
+    assert.equal(created, true);
+    assert.equal(run.workflow, 'test.chain');
+    assert.deepEqual(run.input, { steps: 2 });
+    assert.equal(run.phase, 'queued');
+    assert.equal(run.createdBy, 'cli');
+    assert.equal(run.appVersion, 'test-1');
+    const done = await finished(run.id);
+    assert.deepEqual(done.output, [0, 10]);
+  });
+
+  test('runs list --json lists runs', async () => {
+    const id = await start('test.chain', { steps: 1 });
+    await finished(id);
+    const page = json(await cli(['runs', 'list', '--json', '--workflows', FIXTURE_WORKFLOWS]));
+    const listed = page.runs.find((r: RunView) => r.id === id);
+    assert.ok(listed, `run ${id} is listed`);
+    assert.equal(listed.status, 'SUCCESS');
+    assert.equal(listed.phase, 'completed');
+    assert.ok('nextCursor' in page);
+  });
+
+  test('runs show prints the run and its timeline', async () => {
+    const id = await start('test.chain', { steps: 2 });
+    await finished(id);
+    const { run, timeline } = json(await cli(['runs', 'show', id]));
+    assert.equal(run.id, id);
+    assert.equal(run.status, 'SUCCESS');
+    assert.deepEqual(run.output, [0, 10]);
+    assert.deepEqual(
+      timeline.map((e: any) => (e.type === 'step' ? `step:${e.name}:${JSON.stringify(e.output)}` : `${e.name}:${e.toPhase ?? ''}`)),
+      ['created:queued', 'phase_changed:running', 'step:chainStep:0', 'step:chainStep:10', 'phase_changed:completed'],
+    );
+  });
+
+  test('runs cancel stops a waiting run; runs resume continues it from its checkpoint', async () => {
+    const id = await start('test.wait-for-go', {});
+    await waitFor('the run to wait for its message', async () => (await executions(pool, id)).s0 === 1);
+
+    const cancelled = json(await cli(['runs', 'cancel', id]));
+    assert.equal(cancelled.id, id);
+    assert.equal(cancelled.status, 'CANCELLED');
+    assert.equal(cancelled.phase, 'cancelled');
+
+    const resumed = json(await cli(['runs', 'resume', id]));
+    assert.equal(resumed.id, id);
+    assert.ok(['ENQUEUED', 'PENDING'].includes(resumed.status), resumed.status);
+    await waitFor('the resumed run to wait again', async () => (await worker.runs.get(id)).status === 'PENDING');
+    await DBOS.send(id, 'from the cli test', 'go');
+    const done = await finished(id);
+    assert.deepEqual(done.output, { got: 'from the cli test' });
+    assert.deepEqual(await executions(pool, id), { s0: 1 }, 'the completed step was not re-run');
+    const requests = await pool.query(`SELECT kind, actor FROM waymark.run_events WHERE run_id = $1 AND kind LIKE '%_requested' ORDER BY id`, [id]);
+    assert.deepEqual(requests.rows, [{ kind: 'cancel_requested', actor: 'cli' }, { kind: 'resume_requested', actor: 'cli' }]);
+  });
+
+  test('runs fork --from-step 1 prints a new run forked from the original', async () => {
+    const id = await start('test.chain', { steps: 3 });
+    await finished(id);
+    const fork = json(await cli(['runs', 'fork', id, '--from-step', '1']));
+    assert.notEqual(fork.id, id);
+    assert.equal(fork.forkedFrom, id);
+    assert.equal(fork.workflow, 'test.chain');
+    const done = await finished(fork.id);
+    assert.deepEqual(done.output, [0, 10, 20]);
+    assert.deepEqual(await executions(pool, fork.id), { s1: 1, s2: 1 }, 'step 0 came from its checkpoint');
+  });
+});
+
+describe('bad input', () => {
+  let existing: string;
+  before(async () => {
+    existing = await start('test.chain', { steps: 1 });
+    await finished(existing);
+  });
+
+  const cases: { name: string; args: () => string[]; code?: string }[] = [
+    { name: 'malformed --input JSON', args: () => ['runs', 'start', 'test.chain', '--input', '{bad'], code: 'malformed_json' },
+    { name: 'an unknown workflow', args: () => ['runs', 'start', 'no-such-workflow', '--input', '{}'], code: 'workflow_not_found' },
+    { name: 'an unknown run id', args: () => ['runs', 'show', 'nope'], code: 'run_not_found' },
+    { name: 'a negative --from-step', args: () => ['runs', 'fork', existing, '--from-step', '-1'] },
+  ];
+  for (const c of cases) {
+    test(`${c.name} exits non-zero with a one-line error and creates no run`, async () => {
+      const before = await counts();
+      const r = await cli(c.args());
+      assert.notEqual(r.code, 0);
+      assert.equal(r.stdout, '');
+      const lines = r.stderr.trim().split('\n');
+      assert.equal(lines.length, 1, `one line on stderr, got:\n${r.stderr}`);
+      assert.match(lines[0]!, c.code ? new RegExp(`^error \\[${c.code}\\]: \\S`) : /^error \[[a-z_]+\]: \S/);
+      assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
+      assert.deepEqual(await counts(), before);
+    });
+  }
+});
