@@ -12,7 +12,8 @@ import { counts, countsBetween, flushBackendStats, type Counts } from './counter
 
 interface StatSnapshot {
   xacts: number;
-  otherXacts: number;
+  /** Transactions of every other database (except the one the reader is connected to). */
+  others: Map<string, number>;
   walLsn: bigint;
   checkpoints: number;
 }
@@ -74,17 +75,15 @@ export class StatsReader {
     // Each statement is its own transaction, so the cached stats snapshot is fresh anyway;
     // clearing it says so explicitly.
     await this.#client.query('SELECT pg_stat_clear_snapshot()');
-    const { rows } = await this.#client.query<{ xacts: string; other: string; lsn: string; checkpoints: string }>(
-      `SELECT (SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = $1) AS xacts,
-              (SELECT coalesce(sum(xact_commit + xact_rollback), 0) FROM pg_stat_database
-                WHERE datname IS NOT NULL AND datname NOT IN ($1, current_database())) AS other,
-              pg_current_wal_insert_lsn()::text AS lsn,
-              ${this.#checkpointSql} AS checkpoints`,
-      [this.#database],
+    const { rows } = await this.#client.query<{ datname: string; xacts: string; lsn: string; checkpoints: string }>(
+      `SELECT datname, xact_commit + xact_rollback AS xacts,
+              pg_current_wal_insert_lsn()::text AS lsn, ${this.#checkpointSql} AS checkpoints
+         FROM pg_stat_database WHERE datname IS NOT NULL AND datname <> current_database()`,
     );
-    const r = rows[0];
-    if (!r) throw new Error('pg_stat_database returned no row');
-    return { xacts: Number(r.xacts), otherXacts: Number(r.other), walLsn: parseLsn(r.lsn), checkpoints: Number(r.checkpoints) };
+    const mine = rows.find((r) => r.datname === this.#database);
+    if (!mine) throw new Error(`pg_stat_database has no row for ${this.#database}`);
+    const others = new Map(rows.filter((r) => r !== mine).map((r) => [r.datname, Number(r.xacts)]));
+    return { xacts: Number(mine.xacts), others, walLsn: parseLsn(mine.lsn), checkpoints: Number(mine.checkpoints) };
   }
 
   /** Runs a SELECT on the admin connection (version, settings). */
@@ -126,7 +125,7 @@ export class Window {
       // The end snapshot's flush statements are committed transactions of their own.
       xacts: stat.xacts - start.stat.xacts - flushes,
       walBytes: Number(stat.walLsn - start.stat.walLsn),
-      otherXacts: stat.otherXacts - start.stat.otherXacts,
+      otherXacts: otherActivity(start.stat.others, stat.others),
       checkpoint: stat.checkpoints !== start.stat.checkpoints,
     };
   }
@@ -165,6 +164,13 @@ export function sumDeltas(ds: readonly WindowDelta[]): WindowDelta {
       watchedTransactions: s.driver.watchedTransactions + d.driver.watchedTransactions,
     },
   }), zero);
+}
+
+/** Transactions other databases committed between two reads (databases created meanwhile count fully, dropped ones not). */
+function otherActivity(a: Map<string, number>, b: Map<string, number>): number {
+  let n = 0;
+  for (const [db, x] of b) n += Math.max(0, x - (a.get(db) ?? 0));
+  return n;
 }
 
 function parseLsn(lsn: string): bigint {

@@ -153,8 +153,13 @@ async function printHeader(stats: StatsReader, source: string, dbName: string): 
 function opRow(label: string, m: Measurement, c: PerOp): string[] {
   return [
     label, String(m.ops), fmt(mean(m.latenciesMs), 3), fmt(percentile(m.latenciesMs, 50), 3), fmt(percentile(m.latenciesMs, 99), 3),
-    fmt(c.queries), fmt(c.driverTx), fmt(c.xacts), fmt(c.walBytes, 0),
+    fmt(c.queries), fmt(c.driverTx), fmt(c.xacts), fmt(c.walBytes, 0), noise(m),
   ];
+}
+
+/** Other databases' transactions (and a checkpoint) during a window: WAL is cluster-wide. */
+function noise(m: Measurement): string {
+  return String(m.delta.otherXacts) + (m.delta.checkpoint ? ' +ckpt' : '');
 }
 
 function printResults(
@@ -174,7 +179,7 @@ function printResults(
   };
   log('\n## 1. Single operations (sequential, 1 in flight)\n');
   log(table(
-    ['operation', 'n', 'mean ms', 'p50 ms', 'p99 ms', 'queries/op', 'tx/op (driver)', 'tx/op (pg_stat)', 'WAL B/op'],
+    ['operation', 'n', 'mean ms', 'p50 ms', 'p99 ms', 'queries/op', 'tx/op (driver)', 'tx/op (pg_stat)', 'WAL B/op', 'other-db xacts'],
     [
       opRow('raw pg INSERT, autocommit', inserts, c.insert),
       opRow('raw DBOS step (no-op @DBOS.step)', probes.rawStep, c.rawStep),
@@ -187,8 +192,8 @@ function printResults(
   log(`to flush (pg_stat_force_next_flush), minus the flush statements and the idle background; WAL: pg_current_wal_insert_lsn() delta`);
   log(`(cluster-wide) minus idle background. Idle background: ${fmt(bg.queriesPerMs * 1000, 1)} queries/s, ${fmt(bg.transactionsPerMs * 1000, 1)} driver tx/s,`);
   log(`${fmt(bg.xactsPerMs * 1000, 1)} pg_stat xacts/s, ${fmt(bg.walBytesPerMs * 1000, 0)} WAL B/s (DBOS queue polling).`);
-  const noisy = [inserts, probes.rawStep, probes.wmStep, probes.wmWrite].filter((m) => m.delta.otherXacts > 0 || m.delta.checkpoint);
-  if (noisy.length) log(`Note: other databases were active or a checkpoint ran during ${noisy.length} of these windows; WAL figures include that.`);
+  log(`other-db xacts: transactions of other databases on the server during the windows (+ckpt: a checkpoint ran); when`);
+  log(`not 0, WAL B/op includes their writes. Use a quiet server (or the embedded one) for WAL figures.`);
 
   log(`\n## 2. ${opts.chainSteps}-step workflow of no-op steps (closed loop)\n`);
   const rows: string[][] = [];
@@ -205,7 +210,7 @@ function printResults(
         kind === 'dbos' ? 'raw DBOS (startWorkflow on queue)' : 'Waymark (runs.start)', String(k), String(m.ops),
         fmt(tput[kind] ?? NaN, 1), roundRates(k, kind), fmt(percentile(m.latenciesMs, 50), 1), fmt(percentile(m.latenciesMs, 99), 1),
         fmt(p.queries), fmt(p.driverTx), fmt(p.xacts), fmt(p.walBytes, 0),
-        String(m.delta.otherXacts) + (m.delta.checkpoint ? ' +ckpt' : ''),
+        noise(m),
       ]);
     }
     ratios.push({

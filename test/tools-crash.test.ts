@@ -1,0 +1,162 @@
+/**
+ * Tool calls across SIGKILL of a real worker process, while the remote side has acted but not
+ * answered: idempotent calls are repeated with the same key (acting once), reconcilable calls
+ * are asked, other writes are never repeated but escalated to a person; backoff waits survive.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import pg from 'pg';
+import type { Waymark } from '../src/index.js';
+import { ToolServer } from './fixtures/tool-server.js';
+import { beforeLaunch, closeFixtures, useFixtureDatabase, workflows } from './fixtures/workflows.js';
+import { createTestDatabase, dropTestDatabase, http, killWorker, spawnWorker, startTestWaymark, waitFor, type WorkerProcess } from './helpers.js';
+
+let url: string;
+let w: Waymark & { httpUrl: string };
+let pool: pg.Pool;
+const server = new ToolServer();
+
+before(async () => {
+  process.env.TOOL_SERVER_URL = await server.start();
+  url = await createTestDatabase('tools_crash');
+  useFixtureDatabase(url);
+  // This process serves the API; workers are separate processes that get killed.
+  w = await startTestWaymark(url, { workflows, beforeLaunch, worker: false });
+  pool = new pg.Pool({ connectionString: url, max: 3 });
+});
+after(async () => {
+  await pool.end();
+  await w.stop();
+  await server.stop();
+  await closeFixtures();
+  await dropTestDatabase(url);
+});
+
+const worker = () => spawnWorker(url, { TOOL_SERVER_URL: server.url });
+const start = async (workflow: string, input: unknown) => (await w.runs.start({ workflow, input }, { actor: 'test' })).run.id;
+const settled = (id: string) =>
+  waitFor(`run ${id} to finish`, async () => {
+    const r = await w.runs.get(id);
+    return ['SUCCESS', 'ERROR', 'CANCELLED'].includes(r.status) ? r : undefined;
+  }, 90_000);
+const callOf = async (runId: string) => (await pool.query('SELECT * FROM waymark.tool_calls WHERE run_id = $1', [runId])).rows[0];
+const outcomes = async (key: string) =>
+  (await pool.query('SELECT outcome FROM waymark.tool_call_attempts WHERE key = $1 ORDER BY attempt', [key])).rows.map((r) => r.outcome as string);
+
+/** Starts a run whose first request to `path` acts remotely and never answers, then kills the worker. */
+async function crashMidCall(path: string, workflow: string, input: unknown, acted: () => boolean): Promise<{ id: string; next: WorkerProcess }> {
+  server.hangAfterActing.set(path, 1);
+  const first = await worker();
+  const id = await start(workflow, input);
+  await waitFor('the remote side to act', () => Promise.resolve(acted()));
+  assert.equal((await callOf(id)).status, 'started', 'intent recorded, no outcome');
+  await killWorker(first);
+  return { id, next: await worker() };
+}
+
+test('an idempotent write in doubt is called again with the same key, and the provider acts once', async () => {
+  const { id, next } = await crashMidCall('/emails', 'tools.email', { to: 'bo@example.com', subject: 'crash-1' }, () =>
+    server.requests.some((r) => r.path === '/emails' && r.body.subject === 'crash-1'));
+  try {
+    const run = await settled(id);
+    assert.equal(run.status, 'SUCCESS', JSON.stringify(run.error));
+    const seen = server.requests.filter((r) => r.path === '/emails' && r.body.subject === 'crash-1');
+    assert.equal(seen.length, 2);
+    assert.equal(seen[0]!.key, seen[1]!.key);
+    assert.equal([...server.emails.keys()].filter((k) => k === seen[0]!.key).length, 1);
+    const call = await callOf(id);
+    assert.equal(call.status, 'succeeded');
+    assert.deepEqual(await outcomes(call.key), ['in_doubt', 'succeeded']);
+  } finally {
+    await killWorker(next);
+  }
+});
+
+test('a write with reconcile in doubt is asked, recorded as reconciled, and not called again', async () => {
+  const { id, next } = await crashMidCall('/charges', 'tools.charge-reconciled', { ref: 'r-1', cents: 100 }, () =>
+    server.charges.some((c) => c.ref === 'r-1'));
+  try {
+    const run = await settled(id);
+    assert.equal(run.status, 'SUCCESS', JSON.stringify(run.error));
+    const charged = server.charges.filter((c) => c.ref === 'r-1');
+    assert.equal(charged.length, 1);
+    assert.deepEqual(run.output, { chargeId: charged[0]!.chargeId });
+    assert.equal(server.requests.filter((r) => r.method === 'GET' && r.path === '/charges').length, 1);
+    const call = await callOf(id);
+    assert.equal(call.status, 'reconciled');
+    assert.deepEqual(call.result, { chargeId: charged[0]!.chargeId });
+  } finally {
+    await killWorker(next);
+  }
+});
+
+test('a non-idempotent write in doubt is never repeated: the run escalates until a person says it happened', async () => {
+  const { id, next } = await crashMidCall('/charges', 'tools.charge', { ref: 'r-2', cents: 250 }, () => server.charges.some((c) => c.ref === 'r-2'));
+  try {
+    await waitFor('the run to escalate', async () => (await w.runs.get(id)).phase === 'escalated');
+    const call = await callOf(id);
+    assert.equal(call.status, 'in_doubt');
+    assert.equal(server.charges.filter((c) => c.ref === 'r-2').length, 1);
+    const escalation = (await pool.query(`SELECT reason, data FROM waymark.run_events WHERE run_id = $1 AND to_phase = 'escalated'`, [id])).rows[0];
+    assert.equal(escalation.data.key, call.key);
+    assert.match(escalation.reason, /in doubt/);
+
+    const badOutput = await http(w.httpUrl, 'POST', `/v1/runs/${id}/tool-calls/${encodeURIComponent(call.key)}/resolve`, { happened: true, output: { charge: 1 } });
+    assert.equal(badOutput.status, 422);
+    const resolved = await http(w.httpUrl, 'POST', `/v1/runs/${id}/tool-calls/${encodeURIComponent(call.key)}/resolve`, {
+      happened: true, output: { chargeId: 'ch-from-dashboard' }, comment: 'seen in the payment dashboard',
+    });
+    assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
+    assert.equal(resolved.body.status, 'reconciled');
+    const again = await http(w.httpUrl, 'POST', `/v1/runs/${id}/tool-calls/${encodeURIComponent(call.key)}/resolve`, { happened: false });
+    assert.equal(again.status, 409);
+
+    const run = await settled(id);
+    assert.equal(run.status, 'SUCCESS');
+    assert.deepEqual(run.output, { chargeId: 'ch-from-dashboard' });
+    assert.equal(run.phase, 'completed');
+    assert.equal(server.charges.filter((c) => c.ref === 'r-2').length, 1, 'never charged twice');
+    const kinds = (await pool.query('SELECT kind, to_phase, actor FROM waymark.run_events WHERE run_id = $1 ORDER BY id', [id])).rows
+      .map((e) => `${e.kind}:${e.to_phase ?? ''}:${e.actor}`);
+    assert.ok(kinds.includes('tool_call_resolved::api'));
+    assert.deepEqual(kinds.slice(-3), ['tool_call_resolved::api', 'phase_changed:running:workflow', 'phase_changed:completed:dbos']);
+  } finally {
+    await killWorker(next);
+  }
+});
+
+test('"it did not happen" makes the run call the tool again', async () => {
+  const { id, next } = await crashMidCall('/charges', 'tools.charge', { ref: 'r-3', cents: 75 }, () => server.charges.some((c) => c.ref === 'r-3'));
+  try {
+    await waitFor('the run to escalate', async () => (await w.runs.get(id)).phase === 'escalated');
+    const call = await callOf(id);
+    const res = await http(w.httpUrl, 'POST', `/v1/runs/${id}/tool-calls/${encodeURIComponent(call.key)}/resolve`, { happened: false });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const run = await settled(id);
+    assert.equal(run.status, 'SUCCESS');
+    const charged = server.charges.filter((c) => c.ref === 'r-3');
+    assert.equal(charged.length, 2);
+    assert.deepEqual(run.output, { chargeId: charged[1]!.chargeId });
+  } finally {
+    await killWorker(next);
+  }
+});
+
+test('a SIGKILL during a backoff wait: the next attempt happens at the planned time, not from scratch', async () => {
+  server.scripts.set('d1', [{ status: 503, retryAfter: '4' }]);
+  const first = await worker();
+  const id = await start('tools.flaky', { id: 'd1' });
+  const planned = await waitFor('a planned retry', async () => (await callOf(id))?.next_attempt_at as Date | undefined);
+  await killWorker(first);
+  const next = await worker();
+  try {
+    const run = await settled(id);
+    assert.equal(run.status, 'SUCCESS', JSON.stringify(run.error));
+    assert.equal(server.requests.filter((r) => r.path === '/flaky/d1').length, 2, 'attempt 1 was not repeated');
+    const rows = (await pool.query(`SELECT attempt, outcome, started_at FROM waymark.tool_call_attempts WHERE key = $1 ORDER BY attempt`, [(await callOf(id)).key])).rows;
+    assert.deepEqual(rows.map((r) => `${r.attempt}:${r.outcome}`), ['1:failed', '2:succeeded']);
+    assert.ok(rows[1].started_at.getTime() >= planned.getTime(), `attempt 2 at ${rows[1].started_at.toISOString()} before the planned ${planned.toISOString()}`);
+  } finally {
+    await killWorker(next);
+  }
+});
