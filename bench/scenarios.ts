@@ -14,7 +14,7 @@ import pg from 'pg';
 import type { Waymark } from '../src/index.js';
 import { waitForCompletion } from './completions.js';
 import { startCapture, watchClient, watchWorkflow, type Capture } from './counters.js';
-import { Window, type StatsReader, type WindowDelta } from './pgstats.js';
+import { Window, sumDeltas, type StatsReader, type WindowDelta } from './pgstats.js';
 import { BenchWorkflows, benchChain, benchStepProbe, registerProbe } from './workflows.js';
 
 /** What every scenario needs. */
@@ -142,4 +142,16 @@ export async function chain(
   const statements = capture?.stop();
   const delta = await w.end();
   return statements ? { ops: opts.runs, latenciesMs, delta, statements } : { ops: opts.runs, latenciesMs, delta };
+}
+
+/** Several rounds of one scenario as one measurement. */
+export function combine(ms: readonly Measurement[]): Measurement {
+  const statements = new Map<string, number>();
+  for (const m of ms) for (const [k, v] of m.statements ?? []) statements.set(k, (statements.get(k) ?? 0) + v);
+  return {
+    ops: ms.reduce((s, m) => s + m.ops, 0),
+    latenciesMs: ms.flatMap((m) => m.latenciesMs),
+    delta: sumDeltas(ms.map((m) => m.delta)),
+    ...(statements.size ? { statements } : {}),
+  };
 }

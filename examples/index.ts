@@ -3,10 +3,15 @@
  * has the same shape: `workflows` and, optionally, `beforeLaunch`.
  */
 import type { Knex } from 'knex';
+import { startDemoVendorService } from './demo-vendor-service.js';
 import { createDocumentTables, documentPipeline } from './document-pipeline.js';
+import { invoiceReminder, useVendorService } from './invoice-reminder.js';
 
-export const workflows = [documentPipeline];
+export const workflows = [documentPipeline, invoiceReminder];
 
 export async function beforeLaunch({ knex }: { knex: Knex }): Promise<void> {
   await createDocumentTables(knex);
+  const vendor = await startDemoVendorService(Number(process.env.WAYMARK_DEMO_VENDOR_PORT ?? 0));
+  useVendorService(vendor.url);
+  console.log(`  demo vendor service (for invoice-reminder): ${vendor.url}  (GET /activity shows what it did)`);
 }

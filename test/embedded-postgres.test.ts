@@ -110,8 +110,8 @@ async function spawnOwner(dataDir: string): Promise<Owner> {
   });
   children.push(child);
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise((resolve) => child.on('exit', resolve));
   const line = await Promise.race([
     waitFor('embedded owner READY', () => Promise.resolve(/READY (\{.*\})/.exec(out)?.[1])),

@@ -1,0 +1,27 @@
+/**
+ * Benchmark settings, read once from the environment. See run.ts for the list; every count
+ * has a default sized to keep a run around 1-1.5 minutes on two cores.
+ */
+
+function intEnv(name: string, fallback: number): number {
+  const v = process.env[name];
+  const n = v ? Number(v) : fallback;
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer (got '${v}')`);
+  return n;
+}
+
+/** The settings of this run. */
+export const opts = {
+  runs: intEnv('BENCH_RUNS', 400),
+  runsSerial: intEnv('BENCH_RUNS_SERIAL', 40),
+  rounds: Math.max(1, intEnv('BENCH_ROUNDS', 3)),
+  inFlight: (process.env.BENCH_INFLIGHT ?? '1,16').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0),
+  chainSteps: Math.max(1, intEnv('BENCH_CHAIN_STEPS', 10)),
+  steps: Math.max(1, intEnv('BENCH_STEPS', 200)),
+  inserts: Math.max(1, intEnv('BENCH_INSERTS', 500)),
+  idleMs: Math.max(200, intEnv('BENCH_IDLE_MS', 2000)),
+  sql: process.env.BENCH_SQL !== '0',
+};
+/** Runs in flight at most; also Waymark's concurrency and both queues' workerConcurrency. */
+export const maxInFlight = Math.max(1, ...opts.inFlight);
+
