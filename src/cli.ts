@@ -62,7 +62,7 @@ async function runServer(opts: { workflows?: string }, http: boolean): Promise<v
 }
 
 /** Runs an operator command against a non-worker Waymark and stops it afterwards. */
-async function withClient<T>(fn: (w: Waymark) => Promise<T>, workflowsPath?: string): Promise<T> {
+async function withWaymarkClient<T>(fn: (w: Waymark) => Promise<T>, workflowsPath?: string): Promise<T> {
   const mod = await loadWorkflows(workflowsPath);
   const waymark = await startWaymark({ workflows: mod.workflows, worker: false, logger: createLogger('warn') });
   try {
@@ -104,11 +104,14 @@ function intArg(min: number) {
 export function buildProgram(): Command {
   const program = new Command('waymark').description('Durable execution for long-running AI-agent workflows, in your Postgres.');
   program.showHelpAfterError();
-  const wf = '--workflows <module>';
-  const wfHelp = "module exporting 'workflows' (default: the bundled examples)";
+  // Global, so it is accepted before or after any subcommand: runs start and resolve need the
+  // application's workflows and tools as much as start and worker do.
+  program.option('--workflows <module>', "module exporting 'workflows' (default: the bundled examples)");
+  const workflowsModule = (): string | undefined => program.opts<{ workflows?: string }>().workflows;
+  const withClient = <T>(fn: (w: Waymark) => Promise<T>): Promise<T> => withWaymarkClient(fn, workflowsModule());
 
-  program.command('start').description('serve the HTTP API and run a worker').option(wf, wfHelp).action((o: { workflows?: string }) => runServer(o, true));
-  program.command('worker').description('run a worker only (no HTTP)').option(wf, wfHelp).action((o: { workflows?: string }) => runServer(o, false));
+  program.command('start').description('serve the HTTP API and run a worker').action(() => runServer({ workflows: workflowsModule() }, true));
+  program.command('worker').description('run a worker only (no HTTP)').action(() => runServer({ workflows: workflowsModule() }, false));
   program
     .command('migrate')
     .description("apply DBOS's and Waymark's schema migrations")

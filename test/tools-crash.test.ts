@@ -4,12 +4,14 @@
  * are asked, other writes are never repeated but escalated to a person; backoff waits survive.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import type { Waymark } from '../src/index.js';
 import { ToolServer } from './fixtures/tool-server.js';
 import { beforeLaunch, closeFixtures, useFixtureDatabase, workflows } from './fixtures/workflows.js';
-import { createTestDatabase, dropTestDatabase, http, killWorker, spawnWorker, startTestWaymark, waitFor, type WorkerProcess } from './helpers.js';
+import { ROOT, createTestDatabase, dropTestDatabase, http, killWorker, spawnWorker, startTestWaymark, waitFor, type WorkerProcess } from './helpers.js';
 
 let url: string;
 let w: Waymark & { httpUrl: string };
@@ -125,13 +127,18 @@ test('a non-idempotent write in doubt is never repeated: the run escalates until
   }
 });
 
-test('"it did not happen" makes the run call the tool again', async () => {
+test('"it did not happen" (said with the CLI) makes the run call the tool again', async () => {
   const { id, next } = await crashMidCall('/charges', 'tools.charge', { ref: 'r-3', cents: 75 }, () => server.charges.some((c) => c.ref === 'r-3'));
   try {
     await waitFor('the run to escalate', async () => (await w.runs.get(id)).phase === 'escalated');
     const call = await callOf(id);
-    const res = await http(w.httpUrl, 'POST', `/v1/runs/${id}/tool-calls/${encodeURIComponent(call.key)}/resolve`, { happened: false });
-    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const cli = (...args: string[]) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'runs', ...args, '--workflows', 'test/fixtures/workflows.ts'], {
+        cwd: ROOT, env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' },
+      });
+    await assert.rejects(cli('resolve', id, call.key), /exactly one of --happened or --not-happened/);
+    const { stdout } = await cli('resolve', id, call.key, '--not-happened', '--comment', 'no charge in the dashboard');
+    assert.equal(JSON.parse(stdout).status, 'failed');
     const run = await settled(id);
     assert.equal(run.status, 'SUCCESS');
     const charged = server.charges.filter((c) => c.ref === 'r-3');
