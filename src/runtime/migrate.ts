@@ -13,8 +13,10 @@ import { SchemaVersionError, WaymarkError } from '../errors.js';
 
 /** Schema holding DBOS's system tables in the application database. */
 export const DBOS_SCHEMA = 'dbos';
-/** Key of the transaction-scoped advisory lock that serialises migrators. */
+/** Key of the transaction-scoped advisory lock taken by each migration file. */
 const MIGRATION_LOCK_KEY = 0x5741594d; // 'WAYM'
+/** Key of the session lock held around a whole migrate() (DBOS's migrations included). */
+const SETUP_LOCK_KEY = 0x57415953; // 'WAYS'
 
 /** One numbered migration file. */
 export interface Migration {
@@ -62,7 +64,36 @@ function migrationsDir(): string {
  * ```
  */
 export async function migrate(databaseUrl: string, migrations: Migration[] = loadMigrations()): Promise<MigrationReport> {
-  await DBOS.migrate(databaseUrl, { schemaName: DBOS_SCHEMA });
+  // DBOS's own migrator is not safe to run concurrently (duplicate keys, deadlocks), so the
+  // whole setup is serialised by a session lock on a connection of its own.
+  const lock = new pg.Client({ connectionString: databaseUrl, application_name: 'waymark-migrate-lock' });
+  await lock.connect();
+  try {
+    await acquireSessionLock(lock, SETUP_LOCK_KEY);
+    await DBOS.migrate(databaseUrl, { schemaName: DBOS_SCHEMA });
+    return await applyMigrations(databaseUrl, migrations);
+  } finally {
+    // Closing the connection releases the lock.
+    await lock.end();
+  }
+}
+
+/**
+ * Polls for a session advisory lock. A blocking pg_advisory_lock would leave a statement
+ * waiting with an open snapshot, and DBOS's CREATE INDEX CONCURRENTLY in the lock holder would
+ * wait for that statement: a deadlock Postgres cannot see.
+ */
+async function acquireSessionLock(client: pg.Client, key: number, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [key]);
+    if (rows[0]?.ok) return;
+    if (Date.now() > deadline) throw new WaymarkError('migration_lock_timeout', `Another process has been migrating this database for ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function applyMigrations(databaseUrl: string, migrations: Migration[]): Promise<MigrationReport> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   const applied: number[] = [];
@@ -114,7 +145,7 @@ export async function assertSchemaCurrent(databaseUrl: string, migrations: Migra
     await assertNotNewer(client, latest);
     const current = await currentVersion(client);
     if (current < latest) {
-      throw new SchemaVersionError(`Database is at Waymark schema version ${current}, this code needs ${latest}. Run 'waymark migrate'.`);
+      throw new SchemaVersionError(`Database is at Waymark schema version ${current}, this code needs ${latest}. Run 'waymark migrate'.`, 'schema_too_old');
     }
   } finally {
     await client.end();

@@ -10,7 +10,7 @@ import { DBOS, DBOSClient } from '@dbos-inc/dbos-sdk';
 import type { Knex } from 'knex';
 import pg from 'pg';
 import { loadConfig, type WaymarkConfig } from '../config.js';
-import { ensureError } from '../errors.js';
+import { WaymarkError, ensureError } from '../errors.js';
 import { createApp } from '../http/app.js';
 import { createLogger, type Logger } from '../logger.js';
 import { RunService } from '../service/runs.js';
@@ -163,7 +163,13 @@ function listen(app: import('express').Express, port: number, host: string): Pro
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host);
     server.once('listening', () => resolve(server));
-    server.once('error', reject);
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new WaymarkError('http_port_in_use', `Port ${port} on ${host} is already in use; set PORT to a free port`, { cause: e })
+          : e,
+      );
+    });
   });
 }
 

@@ -284,7 +284,7 @@ function toView(r: RunRow): RunView {
     idempotencyKey: r.idempotency_key,
     forkedFrom: r.forked_from,
     appVersion: r.app_version,
-    executorId: r.executor_id,
+    executorId: r.executor_id || null,
     createdBy: r.created_by,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
