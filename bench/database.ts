@@ -53,12 +53,29 @@ export async function openBenchDatabase(env: NodeJS.ProcessEnv = process.env): P
     adminUrl,
     dispose: async () => {
       try {
-        await admin(adminUrl, `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+        await dropWhenIdle(adminUrl, name);
       } finally {
         await server?.stop();
       }
     },
   };
+}
+
+/**
+ * Drops the database once its connections are gone. Closed pools may still be closing their
+ * sockets; a forced drop would terminate them mid-close and make them log errors.
+ */
+async function dropWhenIdle(adminUrl: string, name: string): Promise<void> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      await admin(adminUrl, `DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
+      return;
+    } catch (e) {
+      if ((e as { code?: string }).code !== '55006') throw e; // object_in_use
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  await admin(adminUrl, `DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
 }
 
 function withDatabase(url: string, database: string): string {

@@ -68,7 +68,9 @@ INSERT INTO waymark.phases (phase, terminal) VALUES
   ('escalated', false), ('compensating', false), ('completed', true), ('failed', true),
   ('cancelled', true), ('rolled_back', true), ('compensation_failed', true);
 
-ALTER TABLE waymark.runs ADD CONSTRAINT runs_phase_fk FOREIGN KEY (phase) REFERENCES waymark.phases (phase);
+-- runs.phase deliberately has no foreign key to waymark.phases: every phase change would then
+-- share-lock one of a handful of rows (a hot row, MultiXacts under concurrency, extra WAL).
+-- Validity is kept by waymark.change_phase, which only follows waymark.phase_transitions.
 
 CREATE TABLE waymark.phase_transitions (
   from_phase text NOT NULL REFERENCES waymark.phases (phase),
