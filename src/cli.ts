@@ -190,6 +190,34 @@ export function buildProgram(): Command {
       const output = o.happened ? parseJsonOption('--output', o.output ?? 'null') : undefined;
       printJson(await withClient((w) => w.toolCalls.resolve(id, key, { happened: Boolean(o.happened), output, comment: o.comment }, { actor: 'cli' })));
     });
+  const approvals = program.command('approvals').description('the approval inbox');
+  approvals
+    .command('list')
+    .description('list approvals, newest first')
+    .option('--status <status>', 'pending, approved, rejected, expired or cancelled')
+    .option('--assignee <user>', 'assigned to this user')
+    .option('--role <role>', 'assigned to this role')
+    .option('--run <id>', 'of this run')
+    .option('--limit <n>', 'page size (1-200)', intArg(1), 20)
+    .option('--cursor <cursor>', 'nextCursor of the previous page')
+    .action(async (o: { status?: string; assignee?: string; role?: string; run?: string; limit: number; cursor?: string }) => {
+      printJson(await withClient((w) => w.approvals.list({ ...o, runId: o.run }, { actor: 'cli' })));
+    });
+  approvals.command('show <id>').description('show an approval').action(async (id: string) => {
+    printJson(await withClient((w) => w.approvals.get(id, { actor: 'cli' })));
+  });
+  for (const decision of ['approve', 'reject'] as const) {
+    approvals
+      .command(`${decision} <id>`)
+      .description(`${decision} a pending approval`)
+      .requiredOption('--by <who>', 'who decides (recorded in the audit trail)')
+      .option('--comment <text>', 'why')
+      .option('--edits <json>', decision === 'approve' ? 'changes to the proposal, as JSON (must match the edit schema)' : 'not allowed when rejecting')
+      .action(async (id: string, o: { by: string; comment?: string; edits?: string }) => {
+        const edits = o.edits === undefined ? undefined : parseJsonOption('--edits', o.edits);
+        printJson(await withClient((w) => w.approvals.decide(id, { decision, edits, comment: o.comment }, { actor: o.by })));
+      });
+  }
   return program;
 }
 

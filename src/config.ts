@@ -20,9 +20,17 @@ const EnvSchema = z.object({
   WAYMARK_APP_NAME: z.string().min(1).default('waymark'),
   WAYMARK_APP_VERSION: z.string().min(1).optional(),
   WAYMARK_EXECUTOR_ID: z.string().min(1).max(200).optional(),
-  WAYMARK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
+  WAYMARK_CONCURRENCY: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   WAYMARK_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i).default('1mb'),
   LOG_LEVEL: LogLevel.default('info'),
+  WAYMARK_NOTIFY_WEBHOOK_URL: z.string().url().optional(),
+  WAYMARK_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  WAYMARK_NOTIFY_EMAIL_FROM: z.string().min(3).default('waymark@localhost'),
+  WAYMARK_WEBHOOK_SECRETS: z
+    .string()
+    .regex(/^[a-z0-9_-]+=[^,]+(,[a-z0-9_-]+=[^,]+)*$/, 'must look like source=secret,other=secret2')
+    .optional(),
+  WAYMARK_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
 });
 
 /** Resolved configuration of a Waymark process. */
@@ -45,11 +53,20 @@ export interface WaymarkConfig {
   appVersion: string;
   /** Fixed executor id; by default each worker claims a free `<host>-<n>` slot. */
   executorId: string | undefined;
-  /** Runs one worker executes at once. */
+  /**
+   * Runs one worker executes at once. A run waiting for an approval or an event holds its
+   * slot while it waits (DBOS counts it as executing), so size this for the waiting runs too.
+   */
   concurrency: number;
   /** Largest accepted HTTP body (express `limit` syntax, e.g. `1mb`). */
   bodyLimit: string;
   logLevel: z.infer<typeof LogLevel>;
+  /** Notification channels for approvals; absent channels are skipped. */
+  notify: { webhookUrl: string | undefined; smtpUrl: string | undefined; emailFrom: string };
+  /** Webhook sources and their HMAC secrets (`POST /v1/events/{source}`). */
+  webhookSecrets: Record<string, string>;
+  /** How old a webhook's signed timestamp may be before it is refused as a replay. */
+  webhookToleranceSeconds: number;
 }
 
 /**
@@ -81,8 +98,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     concurrency: e.WAYMARK_CONCURRENCY,
     bodyLimit: e.WAYMARK_BODY_LIMIT,
     logLevel: e.LOG_LEVEL,
+    notify: { webhookUrl: e.WAYMARK_NOTIFY_WEBHOOK_URL, smtpUrl: e.WAYMARK_SMTP_URL, emailFrom: e.WAYMARK_NOTIFY_EMAIL_FROM },
+    webhookSecrets: parseSecrets(e.WAYMARK_WEBHOOK_SECRETS),
+    webhookToleranceSeconds: e.WAYMARK_WEBHOOK_TOLERANCE_SECONDS,
     ...overrides,
   };
+}
+
+function parseSecrets(spec: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of spec ? spec.split(',') : []) {
+    const i = pair.indexOf('=');
+    out[pair.slice(0, i)] = pair.slice(i + 1);
+  }
+  return out;
 }
 
 /** The version in the working directory's package.json: the application being run. */

@@ -34,6 +34,11 @@ export type { RetryPolicy, Tool, ToolEffect, ToolRunContext, ToolSpec } from './
 export type { HttpRequestSpec, HttpToolSpec } from './tools/http-tool.js';
 export type { ToolCallResolution } from './tools/call-tool.js';
 export type { ResolveRequest, ToolCallView } from './service/tool-calls.js';
+export type { ApprovalDecision, ApprovalRequest, AssigneeSpec, DecisionMessage } from './approvals/request-approval.js';
+export type { ApprovalView, DecisionRequest } from './service/approvals.js';
+export type { EventWaitResult, ReceivedEvent } from './events/wait-for-event.js';
+export type { IngestResult } from './service/events.js';
+export type { Notification } from './notify/notifier.js';
 
 export { loadConfig } from './config.js';
 export {
@@ -58,6 +63,11 @@ export { RUN_QUEUE, startWaymark } from './runtime/runtime.js';
 export { DEFAULT_TENANT, RunService } from './service/runs.js';
 export { DEFAULT_RETRY_BUDGET, WorkflowRegistry, defineWorkflow } from './workflows.js';
 export { ToolCallService } from './service/tool-calls.js';
+export { ApprovalExpiredError, approvalTopic, requestApproval } from './approvals/request-approval.js';
+export { ApprovalService } from './service/approvals.js';
+export { EventService, SIGNATURE_HEADER, signWebhook } from './service/events.js';
+export { eventTopic, waitForEvent } from './events/wait-for-event.js';
+export { emailChannel, notify, webhookChannel } from './notify/notifier.js';
 export { callTool, resolutionTopic } from './tools/call-tool.js';
 export { DEFAULT_RETRY, DEFAULT_TOOL_TIMEOUT_MS, defineTool, findTool } from './tools/define-tool.js';
 export { httpTool, retryAfterMs } from './tools/http-tool.js';

@@ -5,7 +5,7 @@
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import { WaymarkError } from './errors.js';
 import type { RunPhase } from './phases.js';
-import { sharedPool } from './runtime/shared-pool.js';
+import { sharedPool } from './runtime/runtime-context.js';
 import { changePhase } from './store/runs.js';
 
 /**

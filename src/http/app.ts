@@ -8,10 +8,14 @@ import type pg from 'pg';
 import type { Logger } from '../logger.js';
 import type { RunService } from '../service/runs.js';
 import type { ToolCallService } from '../service/tool-calls.js';
+import type { ApprovalService } from '../service/approvals.js';
+import type { EventService } from '../service/events.js';
 import type { WorkflowRegistry } from '../workflows.js';
 import { healthRoutes } from './routes-health.js';
 import { runRoutes } from './routes-runs.js';
 import { toolCallRoutes } from './routes-tool-calls.js';
+import { approvalRoutes } from './routes-approvals.js';
+import { eventRoutes } from './routes-events.js';
 import { workflowRoutes } from './routes-workflows.js';
 import { notFound, problemHandler, sendProblem } from './problem.js';
 
@@ -19,6 +23,8 @@ import { notFound, problemHandler, sendProblem } from './problem.js';
 export interface AppDeps {
   runs: RunService;
   toolCalls: ToolCallService;
+  approvals: ApprovalService;
+  events: EventService;
   registry: WorkflowRegistry;
   pool: pg.Pool;
   /** Largest accepted body, express `limit` syntax (default `1mb`). */
@@ -31,7 +37,7 @@ export interface AppDeps {
  *
  * @example
  * ```ts
- * const app = createApp({ runs: waymark.runs, toolCalls: waymark.toolCalls, registry: waymark.registry, pool: waymark.pool, logger });
+ * const app = createApp({ runs: waymark.runs, toolCalls: waymark.toolCalls, approvals: waymark.approvals, events: waymark.events, registry: waymark.registry, pool: waymark.pool, logger });
  * app.listen(3000, '127.0.0.1');
  * ```
  */
@@ -40,11 +46,14 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(requireJsonBody);
+  // Webhooks verify a signature over the raw body, so they are parsed before the JSON parser.
+  app.use('/v1', eventRoutes(deps.events, deps.bodyLimit ?? '1mb'));
   app.use(express.json({ limit: deps.bodyLimit ?? '1mb', strict: false }));
   app.use(healthRoutes(deps.pool));
   app.use('/v1', workflowRoutes(deps.registry));
   app.use('/v1', runRoutes(deps.runs));
   app.use('/v1', toolCallRoutes(deps.toolCalls));
+  app.use('/v1', approvalRoutes(deps.approvals));
   app.use(notFound);
   app.use(problemHandler(deps.logger));
   return app;

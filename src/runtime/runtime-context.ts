@@ -1,23 +1,29 @@
 /**
- * @module shared-pool
- * The runtime's connection pool, for Waymark primitives called from inside workflows (which
- * cannot be handed a pool as an argument: their arguments are checkpointed).
+ * @module runtime-context
+ * The running Waymark's pool and configuration, for primitives called from inside workflows
+ * (which cannot be handed them as arguments: workflow and step arguments are checkpointed).
  */
 import type pg from 'pg';
+import type { WaymarkConfig } from '../config.js';
 import { WaymarkError } from '../errors.js';
 
-let current: pg.Pool | undefined;
+let current: { pool: pg.Pool; config: WaymarkConfig } | undefined;
 
 /**
- * Sets (or clears) the pool primitives use; called by the runtime.
+ * Sets (or clears) what primitives use; called by the runtime.
  *
  * @example
  * ```ts
- * setSharedPool(pool);
+ * setRuntimeContext({ pool, config });
  * ```
  */
-export function setSharedPool(pool: pg.Pool | undefined): void {
-  current = pool;
+export function setRuntimeContext(ctx: { pool: pg.Pool; config: WaymarkConfig } | undefined): void {
+  current = ctx;
+}
+
+function require(): { pool: pg.Pool; config: WaymarkConfig } {
+  if (!current) throw new WaymarkError('not_started', 'Waymark is not started in this process (call startWaymark first)');
+  return current;
 }
 
 /**
@@ -29,6 +35,17 @@ export function setSharedPool(pool: pg.Pool | undefined): void {
  * ```
  */
 export function sharedPool(): pg.Pool {
-  if (!current) throw new WaymarkError('not_started', 'Waymark is not started in this process (call startWaymark first)');
-  return current;
+  return require().pool;
+}
+
+/**
+ * The configuration of the running Waymark.
+ *
+ * @example
+ * ```ts
+ * const { notify } = runtimeConfig();
+ * ```
+ */
+export function runtimeConfig(): WaymarkConfig {
+  return require().config;
 }

@@ -15,12 +15,14 @@ import { createApp } from '../http/app.js';
 import { createLogger, type Logger } from '../logger.js';
 import { RunService } from '../service/runs.js';
 import { ToolCallService } from '../service/tool-calls.js';
+import { ApprovalService } from '../service/approvals.js';
+import { EventService } from '../service/events.js';
 import { WorkflowRegistry, type WorkflowDefinition } from '../workflows.js';
 import { openDatabase, type DatabaseHandle } from './database.js';
 import { claimExecutorId, type ExecutorClaim } from './executor-identity.js';
 import { db } from './knex-data-source.js';
 import { DBOS_SCHEMA, migrate } from './migrate.js';
-import { setSharedPool } from './shared-pool.js';
+import { setRuntimeContext } from './runtime-context.js';
 
 /** The DBOS queue every Waymark run is enqueued on. */
 export const RUN_QUEUE = 'waymark_runs';
@@ -55,6 +57,10 @@ export interface Waymark {
   readonly runs: RunService;
   /** Tool-call ledger operations (list, resolve in-doubt calls). */
   readonly toolCalls: ToolCallService;
+  /** The approval inbox and decisions. */
+  readonly approvals: ApprovalService;
+  /** Webhook ingestion (also served at POST /v1/events/{source}). */
+  readonly events: EventService;
   /** A pool on the application database, for the application's own reads. */
   readonly pool: pg.Pool;
   /** Where the HTTP API listens, when `http` was requested. */
@@ -96,8 +102,8 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
     const pool = new pg.Pool({ connectionString: database.url, max: 10 });
     pool.on('error', (e) => log.warn({ err: e.message }, 'idle database connection failed'));
     cleanups.push(() => pool.end());
-    setSharedPool(pool);
-    cleanups.push(async () => setSharedPool(undefined));
+    setRuntimeContext({ pool, config });
+    cleanups.push(async () => setRuntimeContext(undefined));
     db.configure({ client: 'pg', connection: database.url, pool: { min: 0, max: Math.max(4, config.concurrency) } });
     cleanups.push(() => db.destroy());
     if (options.beforeLaunch) await options.beforeLaunch({ knex: db.knex, databaseUrl: database.url });
@@ -126,10 +132,12 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
     cleanups.push(() => dbosClient.destroy());
     const runs = new RunService({ pool, dbos: dbosClient, registry, queueName: RUN_QUEUE, appVersion: config.appVersion });
     const toolCalls = new ToolCallService({ pool, dbos: dbosClient });
+    const approvals = new ApprovalService({ pool, dbos: dbosClient });
+    const events = new EventService({ pool, dbos: dbosClient, secrets: config.webhookSecrets, toleranceSeconds: config.webhookToleranceSeconds });
 
     let httpUrl: string | undefined;
     if (options.http) {
-      const app = createApp({ runs, toolCalls, registry, pool, bodyLimit: config.bodyLimit, logger: log });
+      const app = createApp({ runs, toolCalls, approvals, events, registry, pool, bodyLimit: config.bodyLimit, logger: log });
       const server = await listen(app, config.port, config.host);
       cleanups.push(() => closeServer(server));
       const { port } = server.address() as AddressInfo;
@@ -145,6 +153,8 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
       registry,
       runs,
       toolCalls,
+      approvals,
+      events,
       pool,
       httpUrl,
       stop: () => (stopped ??= cleanup()),

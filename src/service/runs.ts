@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { DBOSClient } from '@dbos-inc/dbos-sdk';
 import type pg from 'pg';
 import { canonicalHash } from '../canonical-json.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { WorkflowStatus } from '../phases.js';
 import { forkRunId } from '../tools/tool-keys.js';
@@ -185,7 +186,7 @@ export class RunService {
     });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    return { runs: page.map(toView), nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+    return { runs: page.map(toView), nextCursor: rows.length > limit && last ? encodeCursor(last.created_key, last.id) : null };
   }
 
   /** The run's steps and events in order. */
@@ -243,20 +244,6 @@ export class RunService {
 
 function hashRequest(workflow: string, input: unknown): string {
   return canonicalHash({ workflow, input });
-}
-
-function encodeCursor(row: RunRow): string {
-  return Buffer.from(JSON.stringify([row.created_key, row.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdKey: string; id: string } {
-  try {
-    const [createdKey, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof createdKey === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(createdKey))) return { createdKey, id };
-  } catch {
-    // fall through
-  }
-  throw new ValidationError('cursor is not a value returned as nextCursor', undefined, 'invalid_cursor');
 }
 
 /** Errors as clients see them: name and message only, never a stack. */

@@ -9,7 +9,7 @@ import { DBOS } from '@dbos-inc/dbos-sdk';
 import type { z } from 'zod';
 import { ToolCallFailedError, WaymarkError } from '../errors.js';
 import { setRunPhase } from '../run-phase.js';
-import { sharedPool } from '../runtime/shared-pool.js';
+import { sharedPool } from '../runtime/runtime-context.js';
 import {
   beginWriteAttempt,
   markInDoubt,
@@ -49,6 +49,16 @@ export function resolutionTopic(key: string): string {
   return `waymark.tool-call:${key}`;
 }
 
+/** Options of one call. */
+export interface CallOptions {
+  /**
+   * When the tool exhausts its attempts or the run its retry budget, move the run's phase to
+   * `failed` before throwing (default true). Calls whose failure the workflow tolerates (a
+   * reminder that could not be delivered) pass false.
+   */
+  failRunOnExhaustion?: boolean;
+}
+
 type FinalReason = 'permanent' | 'attempts_exhausted' | 'retry_budget_exhausted' | 'invalid_output';
 
 type AttemptOutcome =
@@ -73,7 +83,11 @@ type AttemptOutcome =
  * }
  * ```
  */
-export async function callTool<I extends z.ZodType, O extends z.ZodType>(tool: Tool<I, O>, args: z.input<I>): Promise<z.output<O>> {
+export async function callTool<I extends z.ZodType, O extends z.ZodType>(
+  tool: Tool<I, O>,
+  args: z.input<I>,
+  opts: CallOptions = {},
+): Promise<z.output<O>> {
   const runId = DBOS.workflowID;
   if (runId === undefined || !DBOS.isInWorkflow()) {
     throw new WaymarkError('not_in_workflow', `callTool('${tool.name}') must be called from a workflow function`);
@@ -116,7 +130,7 @@ export async function callTool<I extends z.ZodType, O extends z.ZodType>(tool: T
         break; // it did not happen: the next attempt calls the tool again
       }
       case 'failed':
-        return fail(tool.name, key, outcome);
+        return fail(tool.name, key, outcome, opts.failRunOnExhaustion ?? true);
     }
   }
 }
@@ -125,7 +139,7 @@ function facts(tool: Tool, key: string, runId: string, callSite: number, input: 
   return { runId, callSite, key, tool: tool.name, effect: tool.effect, idempotent: tool.idempotent, args: redact(input, tool.secret) };
 }
 
-async function fail(tool: string, key: string, o: Extract<AttemptOutcome, { kind: 'failed' }>): Promise<never> {
+async function fail(tool: string, key: string, o: Extract<AttemptOutcome, { kind: 'failed' }>, failRun: boolean): Promise<never> {
   const code = o.reason === 'permanent' ? 'tool_call_failed' : o.reason === 'invalid_output' ? 'tool_output_invalid' : o.reason;
   const what =
     o.reason === 'attempts_exhausted' ? `failed after ${o.attempts} attempts`
@@ -133,7 +147,7 @@ async function fail(tool: string, key: string, o: Extract<AttemptOutcome, { kind
     : o.reason === 'invalid_output' ? 'returned output that does not match its schema'
     : 'failed with a permanent error';
   const message = `Tool '${tool}' ${what}: ${o.error.message}`;
-  if (o.reason === 'attempts_exhausted' || o.reason === 'retry_budget_exhausted') {
+  if (failRun && (o.reason === 'attempts_exhausted' || o.reason === 'retry_budget_exhausted')) {
     await setRunPhase('failed', { reason: message, data: { tool, key, attempts: o.attempts, lastError: o.error, cause: o.reason } });
   }
   throw new ToolCallFailedError(code, message, { tool, key, attempts: o.attempts });

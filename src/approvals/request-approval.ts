@@ -1,0 +1,203 @@
+/**
+ * @module approvals/request-approval
+ * `requestApproval`: a workflow asks people for a decision and waits for it durably, with
+ * reminders, an escalation chain and a final deadline, all on absolute times that survive
+ * restarts (a reminder due while no worker ran is sent late, once, and the rest of the
+ * schedule is kept).
+ */
+import { createHash } from 'node:crypto';
+import { DBOS } from '@dbos-inc/dbos-sdk';
+import { z } from 'zod';
+import { NonRetryableError, WaymarkError } from '../errors.js';
+import { notify } from '../notify/notifier.js';
+import { setRunPhase } from '../run-phase.js';
+import { sharedPool } from '../runtime/runtime-context.js';
+import { decideApproval, getApproval, insertApproval, recordEscalation, recordReminder, type Assignees } from '../store/approvals.js';
+import { changePhase } from '../store/runs.js';
+
+/** People who may decide: user ids (emails get email notifications) and/or roles. */
+export interface AssigneeSpec {
+  users?: string[];
+  roles?: string[];
+}
+
+/** What {@link requestApproval} takes. */
+export interface ApprovalRequest<P> {
+  title: string;
+  /** What is proposed (the drafted email, the payment): shown to reviewers, returned on approval. */
+  proposal: P;
+  /** What a reviewer may edit: their `edits` must parse with it and are merged into the proposal. */
+  editSchema?: z.ZodType;
+  assignees: AssigneeSpec;
+  /** Reminders to the current assignees, in ms after the request (e.g. 1 and 3 days). */
+  reminders?: number[];
+  /** Hand-overs to other people, in ms after the request (e.g. a deputy after 5 days). */
+  escalations?: { afterMs: number; to: AssigneeSpec }[];
+  /** The final deadline and what happens then: reject, fail the run, or continue with the proposal. */
+  deadline?: { afterMs: number; outcome: 'reject' | 'fail' | 'continue' };
+}
+
+/** The outcome of an approval. */
+export interface ApprovalDecision<P> {
+  approvalId: string;
+  decision: 'approved' | 'rejected';
+  /** The proposal, or the proposal with the reviewer's edits (when approved). */
+  value: P;
+  edits: unknown;
+  decidedBy: string;
+  decidedAt: string;
+  comment: string | null;
+  /** True when the deadline decided (outcome `reject` or `continue`). */
+  expired: boolean;
+}
+
+/** The message the decision API sends to the waiting run. */
+export interface DecisionMessage {
+  decision: 'approved' | 'rejected';
+  value: unknown;
+  edits: unknown;
+  decidedBy: string;
+  decidedAt: string;
+  comment: string | null;
+}
+
+/**
+ * The DBOS topic a run waits on for approval `id`.
+ *
+ * @example
+ * ```ts
+ * await DBOS.send(runId, message, approvalTopic(id));
+ * ```
+ */
+export function approvalTopic(id: string): string {
+  return `waymark.approval:${id}`;
+}
+
+/** An approval reached its deadline with outcome `fail`. */
+export class ApprovalExpiredError extends NonRetryableError {
+  constructor(id: string, title: string) {
+    super(`Approval '${title}' (${id}) was not decided before its deadline`, { code: 'approval_expired', details: { approvalId: id } });
+  }
+}
+
+type Action = { at: number; kind: 'reminder'; n: number } | { at: number; kind: 'escalation'; level: number; to: Assignees } | { at: number; kind: 'deadline' };
+
+const norm = (a: AssigneeSpec): Assignees => ({ users: a.users ?? [], roles: a.roles ?? [] });
+const FAR_WAIT_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * Creates an approval and waits durably for the decision. Call it from a workflow of a run
+ * started through Waymark.
+ *
+ * @example
+ * ```ts
+ * const d = await requestApproval({
+ *   title: 'Send the outreach email to ACME',
+ *   proposal: { subject, body },
+ *   editSchema: z.object({ subject: z.string().optional(), body: z.string().optional() }),
+ *   assignees: { users: ['rep@example.com'] },
+ *   reminders: [DAY, 3 * DAY],
+ *   escalations: [{ afterMs: 5 * DAY, to: { roles: ['sales-lead'] } }],
+ *   deadline: { afterMs: 10 * DAY, outcome: 'reject' },
+ * });
+ * if (d.decision === 'approved') await callTool(sendEmail, d.value);
+ * ```
+ */
+export async function requestApproval<P>(req: ApprovalRequest<P>): Promise<ApprovalDecision<P>> {
+  const runId = DBOS.workflowID;
+  if (runId === undefined || !DBOS.isInWorkflow()) throw new WaymarkError('not_in_workflow', 'requestApproval must be called from a workflow function');
+  const assignees = norm(req.assignees);
+  const created = await DBOS.runStep(
+    async () => {
+      // Deterministic per call site, so a re-executed step finds the row it created.
+      const id = `apv_${createHash('sha256').update(`${runId}:${DBOS.stepID ?? 0}`).digest('hex').slice(0, 24)}`;
+      const client = await sharedPool().connect();
+      try {
+        await client.query('BEGIN');
+        const row = await insertApproval(client, {
+          id, runId, title: req.title, proposal: req.proposal, editSchema: req.editSchema ? z.toJSONSchema(req.editSchema, { unrepresentable: 'any' }) : null,
+          assignees, deadlineAt: null, deadlineOutcome: req.deadline?.outcome ?? null,
+        });
+        if (!row) throw new WaymarkError('approval_requires_run', 'requestApproval needs a run started through Waymark');
+        if (req.deadline && !row.deadline_at) {
+          await client.query('UPDATE waymark.approvals SET deadline_at = created_at + make_interval(secs => $2::float8 / 1000) WHERE id = $1', [id, req.deadline.afterMs]);
+        }
+        if (row.status === 'pending') await changePhase(client, runId, 'waiting_for_approval', 'workflow', req.title, { approvalId: id });
+        await client.query('COMMIT');
+        return { id, createdAtMs: row.created_at.getTime() };
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    { name: 'waymark.approval.request' },
+  );
+  const { id } = created;
+  const announce = (n: number | 'requested' | `escalated-${number}`, kind: string, to: Assignees, subject: string): Promise<string[]> =>
+    notify({
+      id: `approval:${id}:${n}`, kind, subject, recipients: to,
+      text: `${subject}\n\nApproval ${id} for run ${runId} waits for a decision: POST /v1/approvals/${id}/decision`,
+      data: { approvalId: id, runId, title: req.title, proposal: req.proposal as unknown },
+    });
+  await announce('requested', 'approval.requested', assignees, `Approval requested: ${req.title}`);
+
+  const actions: Action[] = [
+    ...(req.reminders ?? []).map((ms, i) => ({ at: created.createdAtMs + ms, kind: 'reminder' as const, n: i + 1 })),
+    ...(req.escalations ?? []).map((e, i) => ({ at: created.createdAtMs + e.afterMs, kind: 'escalation' as const, level: i + 1, to: norm(e.to) })),
+    ...(req.deadline ? [{ at: created.createdAtMs + req.deadline.afterMs, kind: 'deadline' as const }] : []),
+  ].sort((a, b) => a.at - b.at);
+
+  let current = assignees;
+  for (let i = 0; ; ) {
+    const next = actions[i];
+    const msg = await DBOS.recv<DecisionMessage>(approvalTopic(id), next ? { deadlineEpochMS: next.at } : { timeoutSeconds: FAR_WAIT_MS / 1000 });
+    if (msg) {
+      await setRunPhase('running', { reason: `${req.title}: ${msg.decision} by ${msg.decidedBy}`, data: { approvalId: id } });
+      return { approvalId: id, ...msg, value: msg.value as P, expired: false };
+    }
+    if (!next) continue;
+    i++;
+    if (next.kind === 'reminder') {
+      const channels = await announce(next.n, 'approval.reminder', current, `Reminder ${next.n}: ${req.title}`);
+      await DBOS.runStep(() => recordReminder(sharedPool(), id, next.n, channels), { name: 'waymark.approval.reminded' });
+    } else if (next.kind === 'escalation') {
+      current = next.to;
+      await DBOS.runStep(() => recordEscalation(sharedPool(), id, next.level, next.to), { name: 'waymark.approval.escalated' });
+      await setRunPhase('escalated', { reason: `${req.title}: escalated (level ${next.level})`, data: { approvalId: id, to: next.to } });
+      await announce(`escalated-${next.level}`, 'approval.escalated', next.to, `Escalated to you: ${req.title}`);
+    } else {
+      const outcome = req.deadline!.outcome;
+      const expired = await DBOS.runStep(() => expire(id, outcome, req.proposal), { name: 'waymark.approval.expired' });
+      if (!expired) continue; // decided just before the deadline: the message is waiting
+      if (outcome === 'fail') throw new ApprovalExpiredError(id, req.title);
+      await setRunPhase('running', { reason: `${req.title}: deadline passed (${outcome})`, data: { approvalId: id } });
+      return {
+        approvalId: id, decision: outcome === 'continue' ? 'approved' : 'rejected', value: req.proposal, edits: null,
+        decidedBy: 'system:deadline', decidedAt: new Date(next.at).toISOString(), comment: `deadline passed: ${outcome}`, expired: true,
+      };
+    }
+  }
+}
+
+/** Marks a still-pending approval expired; false if a decision got there first. */
+async function expire(id: string, outcome: 'reject' | 'fail' | 'continue', proposal: unknown): Promise<boolean> {
+  const client = await sharedPool().connect();
+  try {
+    await client.query('BEGIN');
+    const row = await getApproval(client, undefined, id, true);
+    const won = row?.status === 'pending'
+      && (await decideApproval(client, row, {
+        status: 'expired', by: 'system:deadline', comment: `deadline passed: ${outcome}`, edits: undefined,
+        finalValue: outcome === 'continue' ? proposal : null, editDiff: [],
+      }));
+    await client.query('COMMIT');
+    return Boolean(won);
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw e;
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * @module service/approvals
+ * The approval inbox and decisions. A decision and the message that wakes the waiting run
+ * are written in one transaction: both happen or neither. The first decision wins.
+ */
+import type { DBOSClient } from '@dbos-inc/dbos-sdk';
+import type pg from 'pg';
+import { z } from 'zod';
+import { applyEdits, jsonDiff } from '../approvals/json-diff.js';
+import { approvalTopic, type DecisionMessage } from '../approvals/request-approval.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { decideApproval, getApproval, listApprovals, type ApprovalRow } from '../store/approvals.js';
+import { formatIssues } from '../workflows.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { DEFAULT_TENANT, type Caller } from './runs.js';
+
+/** An approval as clients see it. */
+export interface ApprovalView {
+  id: string;
+  runId: string;
+  title: string;
+  status: string;
+  proposal: unknown;
+  editSchema: Record<string, unknown> | null;
+  assignees: { users: string[]; roles: string[] };
+  escalationLevel: number;
+  remindersSent: number;
+  deadlineAt: string | null;
+  deadlineOutcome: string | null;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  comment: string | null;
+  edits: unknown;
+  value: unknown;
+  diff: unknown;
+  createdAt: string;
+}
+
+/** A reviewer's decision. */
+export interface DecisionRequest {
+  decision: 'approve' | 'reject';
+  edits?: unknown;
+  comment?: string | undefined;
+}
+
+const REFUSED: Record<string, [string, string]> = {
+  approved: ['approval_already_decided', 'was already approved'],
+  rejected: ['approval_already_decided', 'was already rejected'],
+  expired: ['approval_expired', 'expired before a decision was made'],
+  cancelled: ['approval_cancelled', 'was cancelled with its run'],
+};
+
+/**
+ * Approval operations for the API and the CLI.
+ *
+ * @example
+ * ```ts
+ * await waymark.approvals.decide(id, { decision: 'approve', comment: 'ok' }, { actor: 'ada' });
+ * ```
+ */
+export class ApprovalService {
+  readonly #pool: pg.Pool;
+  readonly #dbos: DBOSClient;
+
+  constructor(deps: { pool: pg.Pool; dbos: DBOSClient }) {
+    this.#pool = deps.pool;
+    this.#dbos = deps.dbos;
+  }
+
+  /** The inbox: approvals newest first, filtered by status, assignee, role or run. */
+  async list(
+    q: { status?: string | undefined; assignee?: string | undefined; role?: string | undefined; runId?: string | undefined; limit?: number | undefined; cursor?: string | undefined },
+    caller?: Caller,
+  ): Promise<{ approvals: ApprovalView[]; nextCursor: string | null }> {
+    const limit = q.limit ?? 20;
+    const rows = await listApprovals(this.#pool, caller?.tenantId ?? DEFAULT_TENANT, {
+      status: q.status, assignee: q.assignee, role: q.role, runId: q.runId, limit, after: q.cursor ? decodeCursor(q.cursor) : undefined,
+    });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return { approvals: page.map(toView), nextCursor: rows.length > limit && last ? encodeCursor(last.created_key, last.id) : null };
+  }
+
+  async get(id: string, caller?: Caller): Promise<ApprovalView> {
+    const row = await getApproval(this.#pool, caller?.tenantId ?? DEFAULT_TENANT, id);
+    if (!row) throw new NotFoundError('approval_not_found', `No approval with id '${id}'`);
+    return toView(row);
+  }
+
+  /**
+   * Decides a pending approval. Edits (approve only) must match the approval's edit schema;
+   * they are merged into the proposal and stored with a diff against it.
+   */
+  async decide(id: string, req: DecisionRequest, caller: Caller): Promise<ApprovalView> {
+    const tenantId = caller.tenantId ?? DEFAULT_TENANT;
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      const row = await getApproval(client, tenantId, id, true);
+      if (!row) throw new NotFoundError('approval_not_found', `No approval with id '${id}'`);
+      if (row.status !== 'pending') {
+        const [code, what] = REFUSED[row.status] ?? ['approval_not_pending', `is ${row.status}`];
+        throw new ConflictError(code, `Approval '${id}' ${what}${row.decided_by ? ` (by ${row.decided_by})` : ''}; this decision changes nothing`);
+      }
+      const edits = req.edits;
+      if (edits !== undefined && req.decision === 'reject') throw new ValidationError('Edits can only accompany an approval', undefined, 'edits_not_allowed');
+      if (edits !== undefined && !row.edit_schema) throw new ValidationError(`Approval '${id}' allows no edits`, undefined, 'edits_not_allowed');
+      if (edits !== undefined) {
+        const parsed = z.fromJSONSchema(row.edit_schema as Parameters<typeof z.fromJSONSchema>[0]).safeParse(edits);
+        if (!parsed.success) {
+          throw new ValidationError(`The edits do not match what reviewers may change: ${formatIssues(parsed.error)}`, {
+            issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
+          }, 'invalid_edits');
+        }
+      }
+      const approved = req.decision === 'approve';
+      const value = approved ? (edits === undefined ? row.proposal : applyEdits(row.proposal, edits)) : null;
+      await decideApproval(client, row, {
+        status: approved ? 'approved' : 'rejected', by: caller.actor, comment: req.comment ?? null, edits,
+        finalValue: value, editDiff: approved ? jsonDiff(row.proposal, value) : [],
+      });
+      const message: DecisionMessage = {
+        decision: approved ? 'approved' : 'rejected', value: approved ? value : row.proposal, edits: edits ?? null,
+        decidedBy: caller.actor, decidedAt: new Date().toISOString(), comment: req.comment ?? null,
+      };
+      await this.#dbos.sendInTransaction(client, row.run_id, message, approvalTopic(id), `decision:${id}`);
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      client.release();
+    }
+    return this.get(id, caller);
+  }
+}
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+function toView(r: ApprovalRow): ApprovalView {
+  return {
+    id: r.id, runId: r.run_id, title: r.title, status: r.status, proposal: r.proposal, editSchema: r.edit_schema,
+    assignees: r.assignees, escalationLevel: r.escalation_level, remindersSent: r.reminders_sent, deadlineAt: iso(r.deadline_at),
+    deadlineOutcome: r.deadline_outcome, decidedBy: r.decided_by, decidedAt: iso(r.decided_at), comment: r.comment,
+    edits: r.edits, value: r.final_value, diff: r.edit_diff, createdAt: r.created_at.toISOString(),
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * @module service/events
+ * Signed webhooks in, events out to the runs waiting for them. A webhook is verified (HMAC-SHA256
+ * over `<timestamp>.<raw body>`, timestamp within the tolerance), stored once per (source, event
+ * id), and delivered to every waiting run — in one transaction with the messages to those runs.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { DBOSClient } from '@dbos-inc/dbos-sdk';
+import type pg from 'pg';
+import { z } from 'zod';
+import { NotFoundError, ValidationError, WaymarkError } from '../errors.js';
+import { eventTopic, type ReceivedEvent } from '../events/wait-for-event.js';
+import { insertEvent, lockCorrelation, markDelivered, openWaits } from '../store/events.js';
+import { formatIssues } from '../workflows.js';
+import { DEFAULT_TENANT } from './runs.js';
+
+/** The header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`. */
+export const SIGNATURE_HEADER = 'waymark-signature';
+
+/** The body of a webhook. */
+export const WebhookBody = z.strictObject({
+  /** The sender's id for the event: a second delivery with the same id is accepted once. */
+  id: z.string().min(1).max(200),
+  type: z.string().min(1).max(200),
+  key: z.string().min(1).max(500),
+  data: z.unknown().optional(),
+});
+
+/** What happened to one event. */
+export interface IngestResult {
+  source: string;
+  eventId: string;
+  duplicate: boolean;
+  /** Runs the event was delivered to now. */
+  deliveredTo: string[];
+  /** Waiting runs that could not take it (not executing: cancelled, failed, ...). */
+  notDelivered: { runId: string; runStatus: string | null }[];
+}
+
+class UnauthorizedError extends WaymarkError {
+  constructor(message: string) {
+    super('invalid_signature', message, { status: 401 });
+  }
+}
+
+/**
+ * Computes the signature header for a body (for senders and tests).
+ *
+ * @example
+ * ```ts
+ * const header = signWebhook(secret, JSON.stringify(body));
+ * await fetch(url, { method: 'POST', headers: { 'waymark-signature': header, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+ * ```
+ */
+export function signWebhook(secret: string, rawBody: string | Buffer, timestampSeconds = Math.floor(Date.now() / 1000)): string {
+  const mac = createHmac('sha256', secret).update(`${timestampSeconds}.`).update(rawBody).digest('hex');
+  return `t=${timestampSeconds},v1=${mac}`;
+}
+
+/**
+ * Receives webhooks.
+ *
+ * @example
+ * ```ts
+ * const result = await events.ingest('police', rawBody, req.get('waymark-signature'));
+ * ```
+ */
+export class EventService {
+  readonly #pool: pg.Pool;
+  readonly #dbos: DBOSClient;
+  readonly #secrets: Record<string, string>;
+  readonly #toleranceSeconds: number;
+
+  constructor(deps: { pool: pg.Pool; dbos: DBOSClient; secrets: Record<string, string>; toleranceSeconds: number }) {
+    this.#pool = deps.pool;
+    this.#dbos = deps.dbos;
+    this.#secrets = deps.secrets;
+    this.#toleranceSeconds = deps.toleranceSeconds;
+  }
+
+  /** Verifies, parses, stores and delivers one webhook; nothing is stored unless all checks pass. */
+  async ingest(source: string, rawBody: Buffer, signature: string | undefined, now = Date.now()): Promise<IngestResult> {
+    const secret = Object.hasOwn(this.#secrets, source) ? this.#secrets[source] : undefined;
+    if (secret === undefined) throw new NotFoundError('unknown_event_source', `No webhook source '${source}' is configured (WAYMARK_WEBHOOK_SECRETS)`);
+    this.#verify(secret, rawBody, signature, now);
+    let json: unknown;
+    try {
+      json = JSON.parse(rawBody.toString('utf8'));
+    } catch {
+      throw new WaymarkError('malformed_json', 'The webhook body is not valid JSON', { status: 400 });
+    }
+    const parsed = WebhookBody.safeParse(json);
+    if (!parsed.success) throw new ValidationError(`Invalid webhook body: ${formatIssues(parsed.error)}`, undefined, 'invalid_event');
+    const e = parsed.data;
+    const tenantId = DEFAULT_TENANT;
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      await lockCorrelation(client, tenantId, e.type, e.key);
+      const fresh = await insertEvent(client, tenantId, { source, event_id: e.id, type: e.type, key: e.key, data: e.data ?? null });
+      const result: IngestResult = { source, eventId: e.id, duplicate: !fresh, deliveredTo: [], notDelivered: [] };
+      if (fresh) {
+        const received = await client.query<{ received_at: Date }>('SELECT received_at FROM waymark.events WHERE tenant_id = $1 AND source = $2 AND event_id = $3', [tenantId, source, e.id]);
+        const event: ReceivedEvent = { source, id: e.id, type: e.type, key: e.key, data: e.data ?? null, receivedAt: received.rows[0]!.received_at.toISOString() };
+        for (const w of await openWaits(client, tenantId, e.type, e.key)) {
+          if (w.run_status !== 'PENDING' && w.run_status !== 'ENQUEUED') {
+            result.notDelivered.push({ runId: w.run_id, runStatus: w.run_status });
+            continue;
+          }
+          await markDelivered(client, w.id, source, e.id);
+          await this.#dbos.sendInTransaction(client, w.run_id, event, eventTopic(w.id), `event:${source}:${e.id}:${w.id}`);
+          result.deliveredTo.push(w.run_id);
+        }
+      }
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  #verify(secret: string, rawBody: Buffer, header: string | undefined, now: number): void {
+    if (!header) throw new UnauthorizedError(`Missing ${SIGNATURE_HEADER} header`);
+    const parts = Object.fromEntries(header.split(',').map((p) => p.trim().split('=', 2) as [string, string]));
+    const t = Number(parts.t);
+    const given = parts.v1;
+    if (!Number.isInteger(t) || !given || !/^[0-9a-f]{64}$/.test(given)) throw new UnauthorizedError(`Malformed ${SIGNATURE_HEADER} header`);
+    const expected = createHmac('sha256', secret).update(`${t}.`).update(rawBody).digest();
+    if (!timingSafeEqual(expected, Buffer.from(given, 'hex'))) throw new UnauthorizedError('The signature does not match the body');
+    if (Math.abs(now / 1000 - t) > this.#toleranceSeconds) {
+      throw new UnauthorizedError(`The signed timestamp is more than ${this.#toleranceSeconds} s away from now (a replay?)`);
+    }
+  }
+}

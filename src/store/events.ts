@@ -1,0 +1,168 @@
+/**
+ * @module store/events
+ * SQL for external events and the runs waiting for them. Writers of one (tenant, type, key)
+ * serialise on a transaction-scoped advisory lock, so an event and a new wait never miss
+ * each other.
+ */
+import type { Queryable } from './runs.js';
+
+/** A stored event. */
+export interface EventRow {
+  source: string;
+  event_id: string;
+  type: string;
+  key: string;
+  data: unknown;
+  received_at: Date;
+}
+
+/** A wait that the event was delivered to (or could not be). */
+export interface OpenWait {
+  id: string;
+  run_id: string;
+  run_status: string | null;
+}
+
+/**
+ * Takes the lock of one (tenant, type, key) for the rest of the transaction.
+ *
+ * @example
+ * ```ts
+ * await lockCorrelation(txClient, 'default', 'police_report.received', 'claim-42');
+ * ```
+ */
+export async function lockCorrelation(db: Queryable, tenantId: string, type: string, key: string): Promise<void> {
+  await db.query(`SELECT pg_advisory_xact_lock(hashtextextended('waymark.event:' || $1 || ':' || $2 || ':' || $3, 0))`, [tenantId, type, key]);
+}
+
+/**
+ * Stores an event; false when (source, event id) was stored before (a duplicate delivery).
+ *
+ * @example
+ * ```ts
+ * const isNew = await insertEvent(txClient, 'default', { source: 'police', event_id: 'e1', type, key, data });
+ * ```
+ */
+export async function insertEvent(db: Queryable, tenantId: string, e: Omit<EventRow, 'received_at'>): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `INSERT INTO waymark.events (tenant_id, source, event_id, type, key, data) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+    [tenantId, e.source, e.event_id, e.type, e.key, JSON.stringify(e.data ?? null)],
+  );
+  return rowCount === 1;
+}
+
+/**
+ * The open waits for (type, key), with their run's DBOS status.
+ *
+ * @example
+ * ```ts
+ * const waits = await openWaits(txClient, 'default', type, key);
+ * ```
+ */
+export async function openWaits(db: Queryable, tenantId: string, type: string, key: string): Promise<OpenWait[]> {
+  const { rows } = await db.query<OpenWait>(
+    `SELECT w.id, w.run_id, s.status AS run_status
+     FROM waymark.event_waits w LEFT JOIN dbos.workflow_status s ON s.workflow_uuid = w.run_id
+     WHERE w.tenant_id = $1 AND w.type = $2 AND w.key = $3
+       AND (w.status = 'waiting' OR (w.status = 'cancelled' AND w.cancelled_with_run))
+     ORDER BY w.created_at FOR UPDATE OF w`,
+    [tenantId, type, key],
+  );
+  return rows;
+}
+
+/**
+ * Marks a wait as delivered with an event, with an audit event on its run.
+ *
+ * @example
+ * ```ts
+ * await markDelivered(txClient, waitId, 'police', 'e1');
+ * ```
+ */
+export async function markDelivered(db: Queryable, waitId: string, source: string, eventId: string): Promise<void> {
+  await db.query(
+    `WITH upd AS (
+       UPDATE waymark.event_waits SET status = 'delivered', event_source = $2, event_id = $3, finished_at = clock_timestamp()
+       WHERE id = $1 RETURNING run_id, tenant_id, type, key)
+     INSERT INTO waymark.run_events (run_id, tenant_id, kind, actor, data)
+     SELECT run_id, tenant_id, 'event_received', 'webhook:' || $2, jsonb_build_object('waitId', $1::text, 'type', type, 'key', key, 'source', $2::text, 'eventId', $3::text)
+     FROM upd`,
+    [waitId, source, eventId],
+  );
+}
+
+/**
+ * Opens a wait for a run; returns the oldest stored event for (type, key) that this run has
+ * not consumed yet, if any (it arrived before the run started waiting).
+ *
+ * @example
+ * ```ts
+ * const early = await openWait(txClient, { id, runId, type, key, deadlineAt });
+ * ```
+ */
+export async function openWait(
+  db: Queryable,
+  w: { id: string; runId: string; type: string; key: string; deadlineAt: Date | null },
+): Promise<{ tenantId: string; early: EventRow | undefined } | undefined> {
+  const { rows } = await db.query<{ tenant_id: string }>(
+    `INSERT INTO waymark.event_waits (id, tenant_id, run_id, type, key, status, deadline_at)
+     SELECT $1, tenant_id, id, $3, $4, 'waiting', $5 FROM waymark.runs WHERE id = $2
+     ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id
+     RETURNING tenant_id`,
+    [w.id, w.runId, w.type, w.key, w.deadlineAt],
+  );
+  const tenantId = rows[0]?.tenant_id;
+  if (!tenantId) return undefined;
+  const early = await db.query<EventRow>(
+    `SELECT e.source, e.event_id, e.type, e.key, e.data, e.received_at FROM waymark.events e
+     WHERE e.tenant_id = $1 AND e.type = $2 AND e.key = $3
+       AND NOT EXISTS (SELECT 1 FROM waymark.event_waits x
+                       WHERE x.run_id = $4 AND x.event_source = e.source AND x.event_id = e.event_id)
+     ORDER BY e.received_at LIMIT 1`,
+    [tenantId, w.type, w.key, w.runId],
+  );
+  return { tenantId, early: early.rows[0] };
+}
+
+/**
+ * The wait's state, and the event delivered to it.
+ *
+ * @example
+ * ```ts
+ * const w = await getWait(pool, waitId);
+ * ```
+ */
+export async function getWait(db: Queryable, id: string, forUpdate = false): Promise<{ status: string; event: EventRow | undefined } | undefined> {
+  const { rows } = await db.query<{ status: string; source: string | null; event_id: string | null; type: string; key: string; data: unknown; received_at: Date | null }>(
+    `SELECT w.status, e.source, e.event_id, e.type, e.key, e.data, e.received_at
+     FROM waymark.event_waits w
+     LEFT JOIN waymark.events e ON e.tenant_id = w.tenant_id AND e.source = w.event_source AND e.event_id = w.event_id
+     WHERE w.id = $1 ${forUpdate ? 'FOR UPDATE OF w' : ''}`,
+    [id],
+  );
+  const r = rows[0];
+  if (!r) return undefined;
+  const event = r.source && r.event_id && r.received_at
+    ? { source: r.source, event_id: r.event_id, type: r.type, key: r.key, data: r.data, received_at: r.received_at }
+    : undefined;
+  return { status: r.status, event };
+}
+
+/**
+ * Closes a wait that reached its deadline (when still waiting).
+ *
+ * @example
+ * ```ts
+ * await markTimedOut(txClient, waitId);
+ * ```
+ */
+export async function markTimedOut(db: Queryable, id: string): Promise<void> {
+  await db.query(
+    `WITH upd AS (
+       UPDATE waymark.event_waits SET status = 'timed_out', finished_at = clock_timestamp() WHERE id = $1 AND status = 'waiting'
+       RETURNING run_id, tenant_id, type, key)
+     INSERT INTO waymark.run_events (run_id, tenant_id, kind, actor, data)
+     SELECT run_id, tenant_id, 'event_wait_timed_out', 'workflow', jsonb_build_object('waitId', $1::text, 'type', type, 'key', key) FROM upd`,
+    [id],
+  );
+}
