@@ -101,7 +101,7 @@ describe('delivery', () => {
 
 describe('refused webhooks store nothing', () => {
   const body = { id: 'evt-bad', type: 'police_report.received', key: 'claim-9' };
-  const cases: [string, () => Promise<{ status: number; body: any }>, number, string][] = [
+  const cases: [string, () => Promise<{ status: number; type: string; body: any }>, number, string][] = [
     ['unsigned', () => webhook(body, { header: null }), 401, 'invalid_signature'],
     ['signed with another secret', () => webhook(body, { secret: 'wrong' }), 401, 'invalid_signature'],
     ['signed for another body', () => webhook(body, { header: signWebhook(SECRET, '{"id":"other"}') }), 401, 'invalid_signature'],

@@ -96,8 +96,14 @@ export interface WorkerProcess {
 }
 
 /** Spawns a real worker process against `databaseUrl`. */
-export async function spawnWorker(databaseUrl: string, env: Record<string, string> = {}): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/fixtures/worker.ts')], {
+export async function spawnWorker(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  opts: { args?: string[]; ready?: RegExp } = {},
+): Promise<WorkerProcess> {
+  const args = opts.args ?? [path.join(ROOT, 'test/fixtures/worker.ts')];
+  const ready = opts.ready ?? /READY (\S+)/;
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', WAYMARK_APP_VERSION: 'test-1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -107,7 +113,7 @@ export async function spawnWorker(databaseUrl: string, env: Record<string, strin
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.on('exit', (code, sig) => resolve(code ?? sig)));
   const executorId = await Promise.race([
-    waitFor('worker READY', () => Promise.resolve(/READY (\S+)/.exec(out)?.[1]), 60_000),
+    waitFor('worker READY', () => Promise.resolve(ready.exec(out)?.[1]), 60_000),
     exited.then((c) => {
       throw new Error(`worker exited (${String(c)}) before READY:\n${out}`);
     }),

@@ -13,7 +13,7 @@ import { notify } from '../notify/notifier.js';
 import { setRunPhase } from '../run-phase.js';
 import { sharedPool } from '../runtime/runtime-context.js';
 import { decideApproval, getApproval, insertApproval, recordEscalation, recordReminder, type Assignees } from '../store/approvals.js';
-import { changePhase } from '../store/runs.js';
+import { enterWaitingPhase } from '../store/runs.js';
 
 /** People who may decide: user ids (emails get email notifications) and/or roles. */
 export interface AssigneeSpec {
@@ -122,7 +122,7 @@ export async function requestApproval<P>(req: ApprovalRequest<P>): Promise<Appro
         if (req.deadline && !row.deadline_at) {
           await client.query('UPDATE waymark.approvals SET deadline_at = created_at + make_interval(secs => $2::float8 / 1000) WHERE id = $1', [id, req.deadline.afterMs]);
         }
-        if (row.status === 'pending') await changePhase(client, runId, 'waiting_for_approval', 'workflow', req.title, { approvalId: id });
+        if (row.status === 'pending') await enterWaitingPhase(client, runId, 'waiting_for_approval', req.title, { approvalId: id });
         await client.query('COMMIT');
         return { id, createdAtMs: row.created_at.getTime() };
       } catch (e) {

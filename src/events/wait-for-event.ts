@@ -10,7 +10,7 @@ import { WaymarkError } from '../errors.js';
 import { setRunPhase } from '../run-phase.js';
 import { sharedPool } from '../runtime/runtime-context.js';
 import { getWait, lockCorrelation, markDelivered, markTimedOut, openWait, type EventRow } from '../store/events.js';
-import { changePhase } from '../store/runs.js';
+import { enterWaitingPhase } from '../store/runs.js';
 
 /** An event as a waiting run receives it. */
 export interface ReceivedEvent<T = unknown> {
@@ -71,7 +71,7 @@ export async function waitForEvent<T = unknown>(opts: { type: string; key: strin
             await markDelivered(client, id, r.early.source, r.early.event_id);
             early = toReceived(r.early);
           } else {
-            await changePhase(client, runId, 'waiting_for_event', 'workflow', `waiting for ${opts.type} ${opts.key}`, { waitId: id, type: opts.type, key: opts.key });
+            await enterWaitingPhase(client, runId, 'waiting_for_event', `waiting for ${opts.type} ${opts.key}`, { waitId: id, type: opts.type, key: opts.key });
           }
         }
         await client.query('COMMIT');

@@ -234,3 +234,25 @@ export async function changePhase(
   );
   return rows[0]?.previous ?? null;
 }
+
+/**
+ * Moves a run from `running` to a waiting phase; a run in another phase (escalated, say) keeps
+ * it, so an escalation stays visible while the run waits. Returns whether it moved.
+ *
+ * @example
+ * ```ts
+ * await enterWaitingPhase(txClient, runId, 'waiting_for_event', 'waiting for the police report', { waitId });
+ * ```
+ */
+export async function enterWaitingPhase(
+  db: Queryable,
+  runId: string,
+  to: 'waiting_for_approval' | 'waiting_for_event',
+  reason: string,
+  data: Record<string, unknown>,
+): Promise<boolean> {
+  const { rows } = await db.query<{ phase: string }>('SELECT phase FROM waymark.runs WHERE id = $1 FOR UPDATE', [runId]);
+  if (rows[0]?.phase !== 'running') return false;
+  await changePhase(db, runId, to, 'workflow', reason, data);
+  return true;
+}
