@@ -4,12 +4,14 @@
  * deadlines, and cancellation.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import type { Waymark } from '../src/index.js';
 import { MailSink, WebhookSink } from './fixtures/notification-sinks.js';
 import { beforeLaunch, closeFixtures, useFixtureDatabase, workflows } from './fixtures/workflows.js';
-import { createTestDatabase, dropTestDatabase, http, startTestWaymark, waitFor } from './helpers.js';
+import { ROOT, createTestDatabase, dropTestDatabase, http, startTestWaymark, waitFor } from './helpers.js';
 
 let url: string;
 let w: Waymark & { httpUrl: string };
@@ -115,6 +117,26 @@ describe('deciding', () => {
     assert.equal(r.body.code, 'edits_not_allowed');
     await api('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve' });
     assert.deepEqual((await settled(runId)).output.decision.value, proposal);
+  });
+});
+
+describe('the CLI', () => {
+  test('approvals list, show, approve with edits and a refused second decision', async () => {
+    const { runId, approvalId } = await startApproval({ editable: true });
+    const cli = (...args: string[]) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'approvals', ...args, '--workflows', 'test/fixtures/workflows.ts'], {
+        cwd: ROOT, env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' },
+      });
+    const listed = JSON.parse((await cli('list', '--status', 'pending', '--assignee', 'ada@example.com')).stdout);
+    assert.ok(listed.approvals.some((a: any) => a.id === approvalId));
+    assert.equal(JSON.parse((await cli('show', approvalId)).stdout).title, 'Pay the garage');
+    await assert.rejects(cli('approve', approvalId, '--by', 'ada', '--edits', '{"amount": -1}'), /error \[invalid_edits\]/);
+    const approved = JSON.parse((await cli('approve', approvalId, '--by', 'ada', '--edits', '{"note":"paid by card"}', '--comment', 'fine')).stdout);
+    assert.equal(approved.status, 'approved');
+    assert.equal(approved.decidedBy, 'ada');
+    await assert.rejects(cli('reject', approvalId, '--by', 'bob'), /error \[approval_already_decided\]/);
+    const run = await settled(runId);
+    assert.deepEqual(run.output.decision.value, { ...proposal, note: 'paid by card' });
   });
 });
 
