@@ -25,6 +25,15 @@ export interface Capture {
   stop(): Map<string, number>;
 }
 
+/** One statement of a trace, in issue order. */
+export interface TracedStatement {
+  sql: string;
+  /** 1-based number of the transaction (driver view) the statement belongs to, within the trace. */
+  tx: number;
+  /** Whether it ran outside BEGIN…COMMIT (an autocommit statement). */
+  autocommit: boolean;
+}
+
 interface ClientState {
   inTransaction: boolean;
 }
@@ -38,6 +47,7 @@ const watched = new Set<string>();
 const watchedClients = new WeakSet<pg.Client>();
 let database: string | undefined;
 let capture: { filter: (workflowId: string | undefined) => boolean; statements: Map<string, number> } | undefined;
+let trace: { filter: (workflowId: string | undefined) => boolean; statements: TracedStatement[] } | undefined;
 let originalQuery: QueryFn | undefined;
 
 /** Installs the wrapper (once, before any query the benchmark wants to count). */
@@ -94,6 +104,28 @@ export function startCapture(filter: (workflowId: string | undefined) => boolean
     },
   };
 }
+
+/**
+ * Records, in order, the statements whose issuing workflow passes `filter`, with the
+ * transaction each belongs to. For one operation's statement list.
+ */
+export function startTrace(filter: (workflowId: string | undefined) => boolean): { stop(): TracedStatement[] } {
+  const statements: TracedStatement[] = [];
+  trace = { filter, statements };
+  traceTx.clear();
+  traceTxCount = 0;
+  return {
+    stop: () => {
+      trace = undefined;
+      traceTx.clear();
+      return statements;
+    },
+  };
+}
+
+/** Transaction numbering of the running trace, per client (a transaction stays on one client). */
+const traceTx = new Map<pg.Client, number>();
+let traceTxCount = 0;
 
 /**
  * Reading a relation matters: a backend with no pending relation stats skips its flush
@@ -158,6 +190,13 @@ function record(client: pg.Client, sql: string): void {
     capture.statements.set(key, (capture.statements.get(key) ?? 0) + 1);
   }
   const head = sql.trimStart().slice(0, 20).toUpperCase();
+  if (trace?.filter(workflowId)) {
+    let tx: number;
+    if (state.inTransaction) tx = traceTx.get(client) ?? ++traceTxCount;
+    else tx = ++traceTxCount;
+    if (/^(BEGIN|START TRANSACTION)\b/.test(head)) traceTx.set(client, tx);
+    trace.statements.push({ sql: normalise(sql), tx, autocommit: !state.inTransaction && !/^(BEGIN|START TRANSACTION)\b/.test(head) });
+  }
   let completesTransaction = false;
   if (/^(BEGIN|START TRANSACTION)\b/.test(head)) {
     state.inTransaction = true;

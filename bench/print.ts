@@ -10,6 +10,7 @@ import {
   fmt, mean, percentile, signed, perOpWatched, perStepGross, statementTable, table, verdictLines, type PerOp, type Verdict,
 } from './report.js';
 import { combine, type Measurement, type StartKind } from './scenarios.js';
+import { TRACE_STEP } from './workflows.js';
 
 const log = (s = ''): void => console.log(s);
 
@@ -28,7 +29,8 @@ export async function printHeader(stats: StatsReader, source: string, dbName: st
   log(`- database: ${dbName} (fresh) on ${source}`);
   log(`- chains: ${opts.chainSteps} no-op steps per run; in flight ${opts.inFlight.join(', ')}; ${opts.runsSerial} runs/round at 1 in flight, ${opts.runs} otherwise; ${opts.rounds} rounds (sides alternate first)`);
   log(`- queues: Waymark '${RUN_QUEUE}' and raw '${rawQueue}', both workerConcurrency=${maxInFlight}, minPollingIntervalMs=100`);
-  log(`- step probes: ${opts.steps} steps per probe x ${opts.rounds} rounds; raw inserts: ${opts.inserts}`);
+  log(`- step probes: ${opts.steps} steps (or tool calls) per probe x ${opts.rounds} rounds; raw inserts: ${opts.inserts}`);
+  log(`- tool calls: callTool in a Waymark run; tools 'bench.read' (effect read) and 'bench.write' (effect write, not idempotent), run() does no I/O`);
 }
 
 function opRow(label: string, m: Measurement, c: PerOp): string[] {
@@ -47,7 +49,10 @@ function noise(m: Measurement): string {
 export function printResults(
   bg: Background,
   inserts: Measurement,
-  probes: { rawStep: Measurement; wmStep: Measurement; wmWrite: Measurement },
+  probes: {
+    rawStep: Measurement; wmStep: Measurement; wmWrite: Measurement;
+    toolRead: Measurement; toolWrite: Measurement; toolLedger: Measurement;
+  },
   chainRounds: Map<number, Record<StartKind, Measurement[]>>,
 ): void {
   const chains = new Map([...chainRounds].map(([k, v]) => [k, { dbos: combine(v.dbos), waymark: combine(v.waymark) }]));
@@ -58,7 +63,15 @@ export function printResults(
     rawStep: perOpWatched(probes.rawStep, bg),
     wmStep: perOpWatched(probes.wmStep, bg),
     wmWrite: perOpWatched(probes.wmWrite, bg),
+    toolRead: perOpWatched(probes.toolRead, bg),
+    toolWrite: perOpWatched(probes.toolWrite, bg),
+    toolLedger: perOpWatched(probes.toolLedger, bg),
   };
+  const tools = [
+    { label: 'callTool, read tool (no I/O, new args)', m: probes.toolRead, c: c.toolRead, runs: 'all' },
+    { label: 'callTool, write tool (not idempotent, new args)', m: probes.toolWrite, c: c.toolWrite, runs: 'all' },
+    { label: 'callTool, write answered from ledger', m: probes.toolLedger, c: c.toolLedger, runs: 'none' },
+  ] as const;
   log('\n## 1. Single operations (sequential, 1 in flight)\n');
   log(table(
     ['operation', 'n', 'mean ms', 'p50 ms', 'p99 ms', 'queries/op', 'tx/op (driver)', 'tx/op (pg_stat)', 'WAL B/op', 'other-db xacts'],
@@ -67,6 +80,7 @@ export function printResults(
       opRow('raw DBOS step (no-op @DBOS.step)', probes.rawStep, c.rawStep),
       opRow('same step in a Waymark run', probes.wmStep, c.wmStep),
       opRow('Waymark @db.transaction() insert', probes.wmWrite, c.wmWrite),
+      ...tools.map((t) => opRow(t.label, t.m, t.c)),
     ],
   ));
   log(`\nqueries/op and tx/op (driver): counted at the pg driver, statements issued by the measured client/workflow only.`);
@@ -76,6 +90,22 @@ export function printResults(
   log(`${fmt(bg.xactsPerMs * 1000, 1)} pg_stat xacts/s, ${fmt(bg.walBytesPerMs * 1000, 0)} WAL B/s (DBOS queue polling).`);
   log(`other-db xacts: transactions of other databases on the server during the windows (+ckpt: a checkpoint ran); when`);
   log(`not 0, WAL B/op includes their writes. Use a quiet server (or the embedded one) for WAL figures.`);
+  log(`Tool calls: callTool inside a Waymark run, one call per step of the probe, arguments { n: i } distinct per call (so the`);
+  log(`ledger cannot answer them); the ledger row answers the same arguments a second time in the same run.`);
+  log('\n### Tool calls vs the raw DBOS no-op step\n');
+  log(table(
+    ['tool call', 'tool run() calls', 'Δ queries', 'Δ tx (driver)', 'Δ tx (pg_stat)', 'Δ WAL B', 'Δ p50 ms', 'Δ p99 ms'],
+    tools.map((t) => [
+      t.label,
+      `${t.m.toolRuns ?? 0} / ${t.m.ops}`,
+      signed(t.c.queries - c.rawStep.queries), signed(t.c.driverTx - c.rawStep.driverTx), signed(t.c.xacts - c.rawStep.xacts),
+      signed(t.c.walBytes - c.rawStep.walBytes, 0),
+      signed(percentile(t.m.latenciesMs, 50) - percentile(probes.rawStep.latenciesMs, 50), 3),
+      signed(percentile(t.m.latenciesMs, 99) - percentile(probes.rawStep.latenciesMs, 99), 3),
+    ]),
+  ));
+  log(`\ntool run() calls: how often the tool's run() executed in the measured windows (expected: every call for new arguments, none`);
+  log(`for the ledger answer).`);
 
   log(`\n## 2. ${opts.chainSteps}-step workflow of no-op steps (closed loop)\n`);
   const rows: string[][] = [];
@@ -123,6 +153,22 @@ export function printResults(
       { title: 'step in Waymark run', statements: probes.wmStep.statements, per: probes.wmStep.ops },
       { title: 'Waymark tx write', statements: probes.wmWrite.statements, per: probes.wmWrite.ops },
     ]));
+    log('\n### Per tool call, inside the measured workflow\n');
+    log(statementTable([
+      { title: 'raw DBOS step', statements: probes.rawStep.statements, per: probes.rawStep.ops },
+      { title: 'read tool', statements: probes.toolRead.statements, per: probes.toolRead.ops },
+      { title: 'write tool', statements: probes.toolWrite.statements, per: probes.toolWrite.ops },
+      { title: 'ledger answer', statements: probes.toolLedger.statements, per: probes.toolLedger.ops },
+    ]));
+    for (const [title, m] of [
+      ['raw DBOS no-op step', probes.rawStep],
+      ['read tool call', probes.toolRead],
+      ['write tool call (not idempotent)', probes.toolWrite],
+      ['write tool call answered from the ledger', probes.toolLedger],
+    ] as const) {
+      log(`\n### Statements of one ${title}, in order (step ${TRACE_STEP} of the last round's probe)\n`);
+      log(traceTable(m));
+    }
     for (const [k, byKind] of chains) {
       log(`\n### Per run of the ${opts.chainSteps}-step chain, ${k} in flight (all connections, incl. queue polling)\n`);
       log(statementTable([
@@ -144,6 +190,8 @@ export function printResults(
       detail: `pg_stat: ${fmt(c.wmWrite.xacts)} vs ${fmt(c.rawStep.xacts)} tx/step (${signed(c.wmWrite.xacts - c.rawStep.xacts)}, 0.1 noise allowance); ` +
         `driver: ${fmt(c.wmWrite.driverTx)} vs ${fmt(c.rawStep.driverTx)} (${signed(c.wmWrite.driverTx - c.rawStep.driverTx)})`,
     },
+    toolGoal('a read tool call costs at most one transaction more than a raw DBOS step', c.toolRead, c.rawStep, 1),
+    toolGoal('a write tool call costs at most two transactions more than a raw DBOS step', c.toolWrite, c.rawStep, 2),
     ...ratios.map((r) => ({
       goal: `the Waymark chain runs at >= 90 % of raw DBOS throughput (${r.k} in flight)`,
       met: r.ratio >= 0.9,
@@ -152,4 +200,28 @@ export function printResults(
   ];
   log('\n## Goals\n');
   log(verdictLines(verdicts));
+}
+
+/**
+ * "At most `limit` transactions more than a raw DBOS step": the driver count is exact; the
+ * pg_stat figure gets the same 0.1 noise allowance as the other transaction goal.
+ */
+function toolGoal(goal: string, tool: PerOp, raw: PerOp, limit: number): Verdict {
+  const dDriver = tool.driverTx - raw.driverTx;
+  const dStat = tool.xacts - raw.xacts;
+  return {
+    goal,
+    met: dDriver <= limit + 0.005 && dStat <= limit + 0.1,
+    detail: `driver: ${fmt(tool.driverTx)} vs ${fmt(raw.driverTx)} tx (${signed(dDriver)}); ` +
+      `pg_stat: ${fmt(tool.xacts)} vs ${fmt(raw.xacts)} (${signed(dStat)}, 0.1 noise allowance); ` +
+      `queries ${fmt(tool.queries)} vs ${fmt(raw.queries)} (${signed(tool.queries - raw.queries)})`,
+  };
+}
+
+/** One traced operation's statements, in order, with the transaction each belongs to. */
+function traceTable(m: Measurement): string {
+  if (!m.trace?.length) return '(no trace captured)';
+  const txs = new Set(m.trace.map((t) => t.tx));
+  const rows = m.trace.map((t, i) => [String(i + 1), `\`${t.sql.replace(/\|/g, '\\|')}\``, t.autocommit ? `tx ${t.tx} (autocommit)` : `tx ${t.tx}`]);
+  return `${table(['#', 'statement', 'transaction'], rows, ['r', 'l', 'l'])}\n\n${m.trace.length} statements, ${txs.size} transactions.`;
 }

@@ -56,12 +56,16 @@ export function signed(n: number, digits = 2): string {
   return n >= 0 && Number.isFinite(n) ? `+${s}` : s;
 }
 
-/** A plain-text table (markdown pipe syntax, so it pastes into RESULTS.md). */
-export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+/**
+ * A plain-text table (markdown pipe syntax, so it pastes into RESULTS.md). The first column is
+ * left-aligned and the others right-aligned, unless `align` says otherwise per column.
+ */
+export function table(headers: readonly string[], rows: readonly (readonly string[])[], align?: readonly ('l' | 'r')[]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const left = (i: number): boolean => (align?.[i] ?? (i === 0 ? 'l' : 'r')) === 'l';
   const line = (cells: readonly string[]): string =>
-    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
-  const rule = `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+    `| ${cells.map((c, i) => (left(i) ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (left(i) ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
   return [line(headers), rule, ...rows.map(line)].join('\n');
 }
 

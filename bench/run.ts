@@ -1,7 +1,10 @@
 /**
  * `npm run bench`: Waymark's overhead over raw DBOS, measured in one process on one fresh
  * database. Prints tables (markdown) and whether the performance goals were met; never fails
- * on a goal. Settings (env): DATABASE_URL (else embedded Postgres), BENCH_RUNS (runs per round
+ * on a goal. Rows: raw pg INSERT; raw DBOS no-op step; the same step in a Waymark run; a
+ * Waymark transactional write; read and write tool calls (callTool, distinct arguments) and a
+ * write call answered from the ledger; 10-step chains, raw DBOS vs Waymark.
+ * Settings (env): DATABASE_URL (else embedded Postgres), BENCH_RUNS (runs per round
  * with several in flight, 400), BENCH_RUNS_SERIAL (runs per round at 1 in flight, 40),
  * BENCH_ROUNDS (3), BENCH_INFLIGHT ("1,16"), BENCH_CHAIN_STEPS (10), BENCH_STEPS (steps per
  * step probe, 200), BENCH_INSERTS (500), BENCH_IDLE_MS (2000), BENCH_SQL (1: print statements).
@@ -9,13 +12,13 @@
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import { startWaymark, type Waymark } from '../src/index.js';
 import { installCompletionHook } from './completions.js';
-import { countDatabase, installQueryCounter } from './counters.js';
+import { countDatabase, flushBackendStats, installQueryCounter } from './counters.js';
 import { openBenchDatabase } from './database.js';
 import { maxInFlight, opts } from './options.js';
 import { StatsReader, measureBackground } from './pgstats.js';
 import { printHeader, printResults } from './print.js';
 import { chain, combine, rawInserts, stepProbe, type BenchContext, type Measurement, type StartKind } from './scenarios.js';
-import { benchChain, benchStepProbe, createBenchTables } from './workflows.js';
+import { PROBE_OPS, benchChain, benchStepProbe, createBenchTables, type ProbeOp } from './workflows.js';
 
 const RAW_QUEUE = 'bench_raw';
 
@@ -48,8 +51,7 @@ async function main(): Promise<void> {
 
     progress('warm-up');
     for (const kind of ['dbos', 'waymark'] as const) {
-      await stepProbe(ctx, { kind, write: false, steps: 20, captureSql: false });
-      await stepProbe(ctx, { kind, write: true, steps: 20, captureSql: false });
+      for (const op of PROBE_OPS) await stepProbe(ctx, { kind, op, steps: 20, captureSql: false });
       await chain(ctx, { kind, inFlight: maxInFlight, runs: maxInFlight * 2, steps: opts.chainSteps, warmup: 0, captureSql: false });
     }
 
@@ -59,12 +61,21 @@ async function main(): Promise<void> {
     progress(`raw INSERT x${opts.inserts}`);
     const inserts = await rawInserts(ctx, opts.inserts);
 
-    const probes = { rawStep: [] as Measurement[], wmStep: [] as Measurement[], wmWrite: [] as Measurement[] };
+    // Tool calls run in Waymark runs (callTool needs one for the run's tenant and retry budget).
+    const probeSpecs = {
+      rawStep: { kind: 'dbos', op: 'noop' },
+      wmStep: { kind: 'waymark', op: 'noop' },
+      wmWrite: { kind: 'waymark', op: 'txWrite' },
+      toolRead: { kind: 'waymark', op: 'toolRead' },
+      toolWrite: { kind: 'waymark', op: 'toolWrite' },
+      toolLedger: { kind: 'waymark', op: 'toolLedger' },
+    } as const satisfies Record<string, { kind: StartKind; op: ProbeOp }>;
+    const probes = Object.fromEntries(Object.keys(probeSpecs).map((k) => [k, [] as Measurement[]])) as Record<keyof typeof probeSpecs, Measurement[]>;
     for (let r = 0; r < opts.rounds; r++) {
       progress(`step probes, round ${r + 1}/${opts.rounds} (${opts.steps} steps each)`);
-      probes.rawStep.push(await stepProbe(ctx, { kind: 'dbos', write: false, steps: opts.steps, captureSql: opts.sql }));
-      probes.wmStep.push(await stepProbe(ctx, { kind: 'waymark', write: false, steps: opts.steps, captureSql: opts.sql }));
-      probes.wmWrite.push(await stepProbe(ctx, { kind: 'waymark', write: true, steps: opts.steps, captureSql: opts.sql }));
+      for (const [name, spec] of Object.entries(probeSpecs) as [keyof typeof probeSpecs, (typeof probeSpecs)[keyof typeof probeSpecs]][]) {
+        probes[name].push(await stepProbe(ctx, { ...spec, steps: opts.steps, captureSql: opts.sql }));
+      }
     }
 
     const chains = new Map<number, Record<StartKind, Measurement[]>>();
@@ -86,9 +97,20 @@ async function main(): Promise<void> {
       `SELECT r.phase, count(*) AS runs, sum((SELECT count(*) FROM waymark.run_events e WHERE e.run_id = r.id)) AS events
          FROM waymark.runs r GROUP BY r.phase ORDER BY r.phase`,
     );
+    const { rows: ledger } = await waymark.pool.query<{ tool: string; status: string; calls: string; attempts: string }>(
+      `SELECT tool, status, count(*) AS calls, sum(attempts) AS attempts FROM waymark.tool_calls GROUP BY tool, status ORDER BY tool, status`,
+    );
+    await flushBackendStats();
+    const { rows: hot } = await waymark.pool.query<{ rel: string; ins: string; upd: string; hot: string }>(
+      `SELECT relname AS rel, n_tup_ins AS ins, n_tup_upd AS upd, n_tup_hot_upd AS hot FROM pg_stat_user_tables
+        WHERE schemaname = 'waymark' AND relname IN ('tool_calls', 'tool_call_attempts') ORDER BY relname`,
+    );
     printResults(bg, combine([inserts]), {
       rawStep: combine(probes.rawStep), wmStep: combine(probes.wmStep), wmWrite: combine(probes.wmWrite),
+      toolRead: combine(probes.toolRead), toolWrite: combine(probes.toolWrite), toolLedger: combine(probes.toolLedger),
     }, chains);
+    log(`\nSanity: tool-call ledger by tool and status: ${ledger.map((l) => `${l.tool} ${l.status}=${l.calls} (${l.attempts} attempts)`).join(', ')}`);
+    log(`\nLedger row updates (whole benchmark, pg_stat_user_tables): ${hot.map((h) => `${h.rel} ${h.ins} inserts, ${h.upd} updates of which ${h.hot} HOT`).join('; ')}`);
     log(`\nSanity: Waymark runs by phase: ${phases.map((p) => `${p.phase}=${p.runs} (${(Number(p.events) / Number(p.runs)).toFixed(1)} audit events/run)`).join(', ')}`);
     log(`\nTotal benchmark time: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   } finally {

@@ -2,8 +2,9 @@
  * The measured scenarios. Each returns raw material (latencies, a window delta and optionally
  * the captured SQL); report.ts turns it into per-operation figures.
  *   - rawInserts:  autocommit single-row INSERTs on a plain pg client;
- *   - stepProbe:   N steps inside one workflow, measured from inside it (so the workflow's own
- *                  start and finish are outside the window); queries are those the workflow issued;
+ *   - stepProbe:   N steps (no-op, transactional write or tool call) inside one workflow, measured
+ *                  from inside it (so the workflow's own start and finish are outside the window);
+ *                  queries are those the workflow issued;
  *   - chain:       closed loop of N runs of an M-step workflow with `inFlight` runs outstanding,
  *                  raw DBOS (DBOS.startWorkflow on our queue) or Waymark (runs.start).
  */
@@ -13,9 +14,9 @@ import { DBOS } from '@dbos-inc/dbos-sdk';
 import pg from 'pg';
 import type { Waymark } from '../src/index.js';
 import { waitForCompletion } from './completions.js';
-import { startCapture, watchClient, watchWorkflow, type Capture } from './counters.js';
+import { startCapture, startTrace, watchClient, watchWorkflow, type Capture, type TracedStatement } from './counters.js';
 import { Window, sumDeltas, type StatsReader, type WindowDelta } from './pgstats.js';
-import { BenchWorkflows, benchChain, benchStepProbe, registerProbe } from './workflows.js';
+import { BenchWorkflows, benchChain, benchStepProbe, registerProbe, toolRuns, type ProbeOp } from './workflows.js';
 
 /** What every scenario needs. */
 export interface BenchContext {
@@ -34,6 +35,10 @@ export interface Measurement {
   delta: WindowDelta;
   /** Captured statements (normalised SQL -> count), when requested. */
   statements?: Map<string, number>;
+  /** The statements of one operation, in order (step probes, when SQL is captured). */
+  trace?: TracedStatement[];
+  /** Tool `run` calls made inside the window (tool probes). */
+  toolRuns?: number;
 }
 
 /** How a run is started. */
@@ -60,33 +65,47 @@ export async function rawInserts(ctx: BenchContext, n: number): Promise<Measurem
   }
 }
 
-/** `steps` no-op (or transactional-write) steps in one workflow started by `kind`. */
+/** `steps` steps of kind `op` in one workflow started by `kind`. */
 export async function stepProbe(
   ctx: BenchContext,
-  opts: { kind: StartKind; write: boolean; steps: number; captureSql: boolean },
+  opts: { kind: StartKind; op: ProbeOp; steps: number; captureSql: boolean },
 ): Promise<Measurement> {
   const probeId = randomUUID();
   const latenciesMs: number[] = [];
   const w = new Window(ctx.stats);
   let unwatch: (() => void) | undefined;
   let capture: Capture | undefined;
-  let result: { delta: WindowDelta; statements?: Map<string, number> } | undefined;
+  let tracer: { stop(): TracedStatement[] } | undefined;
+  let trace: TracedStatement[] | undefined;
+  let workflow: string | undefined;
+  let runsAtBegin = 0;
+  let result: Omit<Measurement, 'ops' | 'latenciesMs'> | undefined;
+  const toolRunCount = (): number => toolRuns.read + toolRuns.write;
   const unregister = registerProbe(probeId, {
     begin: async (workflowId) => {
+      workflow = workflowId;
       unwatch = watchWorkflow(workflowId);
       if (opts.captureSql) capture = startCapture((wf) => wf === workflowId);
       await w.begin();
+      runsAtBegin = toolRunCount();
     },
     lap: (ms) => latenciesMs.push(ms),
+    traceStart: () => {
+      if (opts.captureSql) tracer = startTrace((wf) => wf === workflow);
+    },
+    traceStop: () => {
+      trace = tracer?.stop();
+    },
     end: async () => {
+      const runs = toolRunCount() - runsAtBegin;
       const delta = await w.end();
       const statements = capture?.stop();
       unwatch?.();
-      result = statements ? { delta, statements } : { delta };
+      result = { delta, toolRuns: runs, ...(statements ? { statements } : {}), ...(trace ? { trace } : {}) };
     },
   });
   try {
-    const input = { probe: probeId, steps: opts.steps, write: opts.write };
+    const input = { probe: probeId, steps: opts.steps, op: opts.op };
     const id = opts.kind === 'dbos' ? randomUUID() : undefined;
     if (id !== undefined) {
       const done = waitForCompletion(id);
@@ -148,10 +167,15 @@ export async function chain(
 export function combine(ms: readonly Measurement[]): Measurement {
   const statements = new Map<string, number>();
   for (const m of ms) for (const [k, v] of m.statements ?? []) statements.set(k, (statements.get(k) ?? 0) + v);
+  // The last round's trace: by then every code path is warm.
+  const trace = ms.findLast((m) => m.trace)?.trace;
+  const toolRunCounts = ms.filter((m) => m.toolRuns !== undefined);
   return {
     ops: ms.reduce((s, m) => s + m.ops, 0),
     latenciesMs: ms.flatMap((m) => m.latenciesMs),
     delta: sumDeltas(ms.map((m) => m.delta)),
     ...(statements.size ? { statements } : {}),
+    ...(trace ? { trace } : {}),
+    ...(toolRunCounts.length ? { toolRuns: toolRunCounts.reduce((s, m) => s + (m.toolRuns ?? 0), 0) } : {}),
   };
 }

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { db, defineWorkflow } from '../src/index.js';
+import { callTool, db, defineTool, defineWorkflow } from '../src/index.js';
 
 /**
  * In-memory hooks a step probe calls around its measured loop. Not durable: the benchmark
@@ -17,8 +17,59 @@ import { db, defineWorkflow } from '../src/index.js';
 export interface StepProbe {
   begin(workflowId: string): Promise<void>;
   lap(ms: number): void;
+  /** Around step `traceStep` only: the statements in between are kept in order (one call's SQL). */
+  traceStart(): void;
+  traceStop(): void;
   end(): Promise<void>;
 }
+
+/**
+ * What one measured step of a probe is:
+ *   - noop:       a no-op `@DBOS.step()`;
+ *   - txWrite:    a Waymark `@db.transaction()` with one INSERT;
+ *   - toolRead:   `callTool` of a read tool whose `run` does no I/O (distinct arguments per call);
+ *   - toolWrite:  `callTool` of a non-idempotent write tool whose `run` does no I/O (distinct
+ *                 arguments per call, so each records intent and outcome);
+ *   - toolLedger: `callTool` of the write tool with arguments it already succeeded with in this
+ *                 run (made before the window), so the ledger answers without calling `run`.
+ */
+export type ProbeOp = 'noop' | 'txWrite' | 'toolRead' | 'toolWrite' | 'toolLedger';
+export const PROBE_OPS = ['noop', 'txWrite', 'toolRead', 'toolWrite', 'toolLedger'] as const satisfies readonly ProbeOp[];
+
+/** The step whose statements a probe traces (the second: the first may still warm a code path). */
+export const TRACE_STEP = 1;
+
+/** Times `run` was really called, per tool (checks that every measured call executed, or did not). */
+export const toolRuns = { read: 0, write: 0 };
+
+/** A read tool that does no I/O. */
+export const benchReadTool = defineTool({
+  name: 'bench.read',
+  effect: 'read',
+  input: z.object({ n: z.number().int() }),
+  output: z.object({ n: z.number().int() }),
+  async run(input) {
+    toolRuns.read++;
+    return { n: input.n };
+  },
+});
+
+/**
+ * A write tool that does no I/O. Not idempotent (the default and the strictest kind); on the
+ * success path that changes nothing: every write records its intent before `run` and its
+ * outcome after, whatever its nature.
+ */
+export const benchWriteTool = defineTool({
+  name: 'bench.write',
+  effect: 'write',
+  idempotent: false,
+  input: z.object({ n: z.number().int() }),
+  output: z.object({ n: z.number().int() }),
+  async run(input) {
+    toolRuns.write++;
+    return { n: input.n };
+  },
+});
 
 const probes = new Map<string, StepProbe>();
 
@@ -52,16 +103,24 @@ export class BenchWorkflows {
 
   /** Runs `steps` steps of one kind between the probe's begin and end. */
   @DBOS.workflow()
-  static async stepProbe(input: { probe: string; steps: number; write: boolean }): Promise<number> {
+  static async stepProbe(input: { probe: string; steps: number; op: ProbeOp }): Promise<number> {
     const probe = probes.get(input.probe);
     const workflowId = DBOS.workflowID;
     if (!probe || !workflowId) throw new Error(`step probe '${input.probe}' is not registered in this process`);
+    // The ledger case needs calls that already succeeded in this run: make them before the window.
+    if (input.op === 'toolLedger') for (let i = 0; i < input.steps; i++) await callTool(benchWriteTool, { n: i });
     await probe.begin(workflowId);
     for (let i = 0; i < input.steps; i++) {
+      if (i === TRACE_STEP) probe.traceStart();
       const t = performance.now();
-      if (input.write) await BenchWorkflows.insertRow(i);
-      else await BenchWorkflows.noop(i);
+      switch (input.op) {
+        case 'noop': await BenchWorkflows.noop(i); break;
+        case 'txWrite': await BenchWorkflows.insertRow(i); break;
+        case 'toolRead': await callTool(benchReadTool, { n: i }); break;
+        case 'toolWrite': case 'toolLedger': await callTool(benchWriteTool, { n: i }); break;
+      }
       probe.lap(performance.now() - t);
+      if (i === TRACE_STEP) probe.traceStop();
     }
     await probe.end();
     return input.steps;
@@ -77,8 +136,8 @@ export const benchChain = defineWorkflow({
 
 export const benchStepProbe = defineWorkflow({
   name: 'bench.step-probe',
-  description: 'Benchmark: measured no-op or transactional-write steps.',
-  input: z.object({ probe: z.string().min(1), steps: z.number().int().min(1).max(100_000), write: z.boolean() }),
+  description: 'Benchmark: measured no-op steps, transactional writes or tool calls.',
+  input: z.object({ probe: z.string().min(1), steps: z.number().int().min(1).max(100_000), op: z.enum(PROBE_OPS) }),
   workflow: BenchWorkflows.stepProbe,
 });
 

@@ -47,8 +47,10 @@ CREATE TABLE waymark.tool_calls (
   PRIMARY KEY (tenant_id, key)
 );
 CREATE INDEX tool_calls_run_idx ON waymark.tool_calls (run_id);
-CREATE INDEX tool_calls_owner_idx ON waymark.tool_calls (owner_run_id);
-CREATE INDEX tool_calls_in_doubt_idx ON waymark.tool_calls (tenant_id, updated_at) WHERE status = 'in_doubt';
+-- Only calls taken over by another run (a fork, another run with the same business key) have an
+-- owner that differs from the run that made them. Keeping indexes off status and updated_at
+-- lets the outcome UPDATE be a HOT update.
+CREATE INDEX tool_calls_owner_idx ON waymark.tool_calls (owner_run_id) WHERE owner_run_id <> run_id;
 
 CREATE TABLE waymark.tool_call_attempts (
   tenant_id   text NOT NULL,
@@ -61,8 +63,9 @@ CREATE TABLE waymark.tool_call_attempts (
   -- not the owner's first attempt: counts against the run's retry budget
   is_retry    boolean NOT NULL,
   error       jsonb,
-  PRIMARY KEY (tenant_id, key, attempt),
-  FOREIGN KEY (tenant_id, key) REFERENCES waymark.tool_calls (tenant_id, key)
+  -- No foreign key to tool_calls: attempts are always written in the statement that writes the
+  -- call, and the key would share-lock the call row on every attempt.
+  PRIMARY KEY (tenant_id, key, attempt)
 );
 CREATE INDEX tool_call_attempts_run_retry_idx ON waymark.tool_call_attempts (run_id) WHERE is_retry;
 

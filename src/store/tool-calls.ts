@@ -389,7 +389,7 @@ const SELECT_CALL = `SELECT key, run_id, step_id, owner_run_id, tool, effect, id
  */
 export async function listToolCalls(db: Queryable, tenantId: string, runId: string): Promise<ToolCallRow[]> {
   const { rows } = await db.query<ToolCallRow>(
-    `${SELECT_CALL} WHERE tenant_id = $1 AND (run_id = $2 OR owner_run_id = $2) ORDER BY created_at, key`,
+    `${SELECT_CALL} WHERE tenant_id = $1 AND (run_id = $2 OR (owner_run_id = $2 AND owner_run_id <> run_id)) ORDER BY created_at, key`,
     [tenantId, runId],
   );
   return rows;
