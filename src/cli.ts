@@ -190,6 +190,9 @@ export function buildProgram(): Command {
       const output = o.happened ? parseJsonOption('--output', o.output ?? 'null') : undefined;
       printJson(await withClient((w) => w.toolCalls.resolve(id, key, { happened: Boolean(o.happened), output, comment: o.comment }, { actor: 'cli' })));
     });
+  program.command('workers').description('workers, their leases and how many runs each holds').action(async () => {
+    printJson(await withClient((w) => w.workers.list()));
+  });
   const approvals = program.command('approvals').description('the approval inbox');
   approvals
     .command('list')

@@ -31,6 +31,7 @@ const EnvSchema = z.object({
     .regex(/^[a-z0-9_-]+=[^,]+(,[a-z0-9_-]+=[^,]+)*$/, 'must look like source=secret,other=secret2')
     .optional(),
   WAYMARK_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  WAYMARK_LEASE_TTL_MS: z.coerce.number().int().min(300).max(3_600_000).default(30_000),
 });
 
 /** Resolved configuration of a Waymark process. */
@@ -67,6 +68,11 @@ export interface WaymarkConfig {
   webhookSecrets: Record<string, string>;
   /** How old a webhook's signed timestamp may be before it is refused as a replay. */
   webhookToleranceSeconds: number;
+  /**
+   * A worker's lease: renewed every third of it; once it runs out (and the worker's session is
+   * gone) another worker adopts its runs.
+   */
+  leaseTtlMs: number;
 }
 
 /**
@@ -101,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     notify: { webhookUrl: e.WAYMARK_NOTIFY_WEBHOOK_URL, smtpUrl: e.WAYMARK_SMTP_URL, emailFrom: e.WAYMARK_NOTIFY_EMAIL_FROM },
     webhookSecrets: parseSecrets(e.WAYMARK_WEBHOOK_SECRETS),
     webhookToleranceSeconds: e.WAYMARK_WEBHOOK_TOLERANCE_SECONDS,
+    leaseTtlMs: e.WAYMARK_LEASE_TTL_MS,
     ...overrides,
   };
 }

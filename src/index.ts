@@ -38,6 +38,7 @@ export type { ApprovalDecision, ApprovalRequest, AssigneeSpec, DecisionMessage }
 export type { ApprovalView, DecisionRequest } from './service/approvals.js';
 export type { EventWaitResult, ReceivedEvent } from './events/wait-for-event.js';
 export type { IngestResult } from './service/events.js';
+export type { WorkerView } from './service/workers.js';
 export type { Notification } from './notify/notifier.js';
 
 export { loadConfig } from './config.js';
@@ -65,6 +66,7 @@ export { DEFAULT_RETRY_BUDGET, WorkflowRegistry, defineWorkflow } from './workfl
 export { ToolCallService } from './service/tool-calls.js';
 export { ApprovalExpiredError, approvalTopic, requestApproval } from './approvals/request-approval.js';
 export { ApprovalService } from './service/approvals.js';
+export { WorkerService } from './service/workers.js';
 export { EventService, SIGNATURE_HEADER, signWebhook } from './service/events.js';
 export { eventTopic, waitForEvent } from './events/wait-for-event.js';
 export { emailChannel, notify, webhookChannel } from './notify/notifier.js';

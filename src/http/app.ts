@@ -10,6 +10,7 @@ import type { RunService } from '../service/runs.js';
 import type { ToolCallService } from '../service/tool-calls.js';
 import type { ApprovalService } from '../service/approvals.js';
 import type { EventService } from '../service/events.js';
+import type { WorkerService } from '../service/workers.js';
 import type { WorkflowRegistry } from '../workflows.js';
 import { healthRoutes } from './routes-health.js';
 import { runRoutes } from './routes-runs.js';
@@ -25,6 +26,7 @@ export interface AppDeps {
   toolCalls: ToolCallService;
   approvals: ApprovalService;
   events: EventService;
+  workers: WorkerService;
   registry: WorkflowRegistry;
   pool: pg.Pool;
   /** Largest accepted body, express `limit` syntax (default `1mb`). */
@@ -37,7 +39,7 @@ export interface AppDeps {
  *
  * @example
  * ```ts
- * const app = createApp({ runs: waymark.runs, toolCalls: waymark.toolCalls, approvals: waymark.approvals, events: waymark.events, registry: waymark.registry, pool: waymark.pool, logger });
+ * const app = createApp({ runs: waymark.runs, toolCalls: waymark.toolCalls, approvals: waymark.approvals, events: waymark.events, workers: waymark.workers, registry: waymark.registry, pool: waymark.pool, logger });
  * app.listen(3000, '127.0.0.1');
  * ```
  */
@@ -54,6 +56,9 @@ export function createApp(deps: AppDeps): Express {
   app.use('/v1', runRoutes(deps.runs));
   app.use('/v1', toolCallRoutes(deps.toolCalls));
   app.use('/v1', approvalRoutes(deps.approvals));
+  app.get('/v1/workers', async (_req, res) => {
+    res.json({ workers: await deps.workers.list() });
+  });
   app.use(notFound);
   app.use(problemHandler(deps.logger));
   return app;

@@ -13,6 +13,7 @@
 import os from 'node:os';
 import pg from 'pg';
 import { WaymarkError } from '../errors.js';
+import { EXECUTOR_LOCK_SQL } from '../store/workers.js';
 
 /** A claimed executor id; hold it while DBOS runs. */
 export interface ExecutorClaim {
@@ -38,7 +39,7 @@ export async function claimExecutorId(databaseUrl: string, explicitId?: string, 
   // Losing this connection means losing the claim; DBOS keeps running, so say so loudly.
   client.on('error', (e) => process.emitWarning(`waymark: executor lock connection lost: ${e.message}`));
   const tryLock = async (id: string): Promise<boolean> => {
-    const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended('waymark.executor:' || $1, 0)) AS ok`, [id]);
+    const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${EXECUTOR_LOCK_SQL('$1')}) AS ok`, [id]);
     return rows[0]?.ok === true;
   };
   const claim = (id: string): ExecutorClaim => ({ id, release: () => client.end() });

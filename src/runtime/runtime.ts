@@ -17,12 +17,14 @@ import { RunService } from '../service/runs.js';
 import { ToolCallService } from '../service/tool-calls.js';
 import { ApprovalService } from '../service/approvals.js';
 import { EventService } from '../service/events.js';
+import { WorkerService } from '../service/workers.js';
 import { WorkflowRegistry, type WorkflowDefinition } from '../workflows.js';
 import { openDatabase, type DatabaseHandle } from './database.js';
 import { claimExecutorId, type ExecutorClaim } from './executor-identity.js';
 import { db } from './knex-data-source.js';
 import { DBOS_SCHEMA, migrate } from './migrate.js';
 import { setRuntimeContext } from './runtime-context.js';
+import { startWorkerLease } from './worker-lease.js';
 
 /** The DBOS queue every Waymark run is enqueued on. */
 export const RUN_QUEUE = 'waymark_runs';
@@ -61,6 +63,8 @@ export interface Waymark {
   readonly approvals: ApprovalService;
   /** Webhook ingestion (also served at POST /v1/events/{source}). */
   readonly events: EventService;
+  /** Worker leases and the runs each worker holds. */
+  readonly workers: WorkerService;
   /** A pool on the application database, for the application's own reads. */
   readonly pool: pg.Pool;
   /** Where the HTTP API listens, when `http` was requested. */
@@ -112,6 +116,10 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
     if (worker) {
       claim = await claimExecutorId(database.url, config.executorId);
       cleanups.push(() => claim!.release());
+      const lease = await startWorkerLease({
+        pool, executorId: claim.id, appName: config.appName, appVersion: config.appVersion, ttlMs: config.leaseTtlMs, log,
+      });
+      cleanups.push(() => lease.release());
       DBOS.setConfig({
         name: config.appName,
         systemDatabaseUrl: database.url,
@@ -133,11 +141,12 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
     const runs = new RunService({ pool, dbos: dbosClient, registry, queueName: RUN_QUEUE, appVersion: config.appVersion });
     const toolCalls = new ToolCallService({ pool, dbos: dbosClient });
     const approvals = new ApprovalService({ pool, dbos: dbosClient });
+    const workers = new WorkerService(pool);
     const events = new EventService({ pool, dbos: dbosClient, secrets: config.webhookSecrets, toleranceSeconds: config.webhookToleranceSeconds });
 
     let httpUrl: string | undefined;
     if (options.http) {
-      const app = createApp({ runs, toolCalls, approvals, events, registry, pool, bodyLimit: config.bodyLimit, logger: log });
+      const app = createApp({ runs, toolCalls, approvals, events, workers, registry, pool, bodyLimit: config.bodyLimit, logger: log });
       const server = await listen(app, config.port, config.host);
       cleanups.push(() => closeServer(server));
       const { port } = server.address() as AddressInfo;
@@ -155,6 +164,7 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
       toolCalls,
       approvals,
       events,
+      workers,
       pool,
       httpUrl,
       stop: () => (stopped ??= cleanup()),

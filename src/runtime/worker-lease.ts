@@ -1,0 +1,84 @@
+/**
+ * @module worker-lease
+ * A worker's lease: heartbeats that renew it, and a watch for workers of the same application
+ * version whose lease ran out and whose session is gone — their runs are adopted (exactly one
+ * adopter, in one transaction) and continue here or on any other live worker from their last
+ * checkpoint. Open-source DBOS recovers only a process's own executor id at launch; this
+ * closes the gap for workers that do not come back.
+ */
+import os from 'node:os';
+import type pg from 'pg';
+import { ensureError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { adoptWorker, expiredWorkers, registerWorker, releaseLease, renewLease } from '../store/workers.js';
+
+/** Settings of {@link startWorkerLease}. */
+export interface LeaseOptions {
+  pool: pg.Pool;
+  executorId: string;
+  appName: string;
+  appVersion: string;
+  /** How long a lease lasts without renewal. */
+  ttlMs: number;
+  /** How often to renew and to look for expired workers (default ttlMs / 3). */
+  intervalMs?: number;
+  log: Logger;
+}
+
+/** A running lease. */
+export interface WorkerLease {
+  /** Looks for expired workers now (also runs on every interval). */
+  checkNow(): Promise<void>;
+  /** Stops renewing and marks this worker stopped, so its runs can be adopted at once. */
+  release(): Promise<void>;
+}
+
+/**
+ * Registers this worker and keeps its lease; adopts dead workers' runs.
+ *
+ * @example
+ * ```ts
+ * const lease = await startWorkerLease({ pool, executorId, appName: 'waymark', appVersion: '1.0.0', ttlMs: 30_000, log });
+ * // ... on shutdown:
+ * await lease.release();
+ * ```
+ */
+export async function startWorkerLease(o: LeaseOptions): Promise<WorkerLease> {
+  await registerWorker(o.pool, { executorId: o.executorId, appName: o.appName, appVersion: o.appVersion, host: os.hostname(), pid: process.pid, ttlMs: o.ttlMs });
+  let busy: Promise<void> = Promise.resolve();
+  const tick = async (): Promise<void> => {
+    const renewed = await renewLease(o.pool, o.executorId, o.ttlMs);
+    if (!renewed) {
+      // Adopted while we were cut off from the database: come back as a live worker. Our old
+      // in-flight steps are fenced by DBOS's ownership check; the runs went to their queues.
+      o.log.warn({ executorId: o.executorId }, 'this worker had been declared dead; registering again');
+      await registerWorker(o.pool, { executorId: o.executorId, appName: o.appName, appVersion: o.appVersion, host: os.hostname(), pid: process.pid, ttlMs: o.ttlMs });
+    }
+    for (const dead of await expiredWorkers(o.pool, o.appName, o.appVersion, o.executorId)) {
+      const client = await o.pool.connect();
+      try {
+        await client.query('BEGIN');
+        const runs = await adoptWorker(client, dead, o.executorId, o.appName, o.appVersion);
+        await client.query('COMMIT');
+        if (runs !== null) o.log.warn({ dead, runs, adopter: o.executorId }, 'adopted the runs of a dead worker');
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw e;
+      } finally {
+        client.release();
+      }
+    }
+  };
+  const run = (): Promise<void> =>
+    (busy = busy.then(tick).catch((e: unknown) => o.log.warn({ err: ensureError(e).message }, 'worker lease check failed')));
+  const timer = setInterval(() => void run(), o.intervalMs ?? Math.max(100, Math.floor(o.ttlMs / 3)));
+  timer.unref();
+  return {
+    checkNow: run,
+    release: async () => {
+      clearInterval(timer);
+      await busy;
+      await releaseLease(o.pool, o.executorId);
+    },
+  };
+}
