@@ -193,6 +193,37 @@ export function buildProgram(): Command {
   program.command('workers').description('workers, their leases and how many runs each holds').action(async () => {
     printJson(await withClient((w) => w.workers.list()));
   });
+  const dead = program.command('dead-letters').description('runs that failed for good');
+  dead
+    .command('list')
+    .description('list dead letters, newest first')
+    .option('--status <status>', 'open, retried or discarded')
+    .option('--workflow <name>', 'workflow name')
+    .option('--limit <n>', 'page size (1-200)', intArg(1), 20)
+    .option('--cursor <cursor>', 'nextCursor of the previous page')
+    .action(async (o: { status?: string; workflow?: string; limit: number; cursor?: string }) => {
+      printJson(await withClient((w) => w.deadLetters.list(o, { actor: 'cli' })));
+    });
+  dead.command('show <runId>').description('show a dead letter').action(async (runId: string) => {
+    printJson(await withClient((w) => w.deadLetters.get(runId, { actor: 'cli' })));
+  });
+  dead
+    .command('retry <runId>')
+    .description('retry from the failing step (a fork; earlier steps are not re-run)')
+    .requiredOption('--by <who>', 'who retries (recorded in the audit trail)')
+    .option('--from-step <n>', 'first step to execute again (default: the failing step)', intArg(0))
+    .option('--reason <text>', 'why')
+    .action(async (runId: string, o: { by: string; fromStep?: number; reason?: string }) => {
+      printJson(await withClient((w) => w.deadLetters.retry(runId, { fromStep: o.fromStep, reason: o.reason }, { actor: o.by })));
+    });
+  dead
+    .command('discard <runId>')
+    .description('discard: kept for audit, never retried')
+    .requiredOption('--by <who>', 'who discards')
+    .requiredOption('--reason <text>', 'why (required)')
+    .action(async (runId: string, o: { by: string; reason: string }) => {
+      printJson(await withClient((w) => w.deadLetters.discard(runId, o.reason, { actor: o.by })));
+    });
   const approvals = program.command('approvals').description('the approval inbox');
   approvals
     .command('list')

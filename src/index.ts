@@ -39,6 +39,7 @@ export type { ApprovalView, DecisionRequest } from './service/approvals.js';
 export type { EventWaitResult, ReceivedEvent } from './events/wait-for-event.js';
 export type { IngestResult } from './service/events.js';
 export type { WorkerView } from './service/workers.js';
+export type { DeadLetterView } from './service/dead-letters.js';
 export type { Notification } from './notify/notifier.js';
 
 export { loadConfig } from './config.js';
@@ -67,6 +68,7 @@ export { ToolCallService } from './service/tool-calls.js';
 export { ApprovalExpiredError, approvalTopic, requestApproval } from './approvals/request-approval.js';
 export { ApprovalService } from './service/approvals.js';
 export { WorkerService } from './service/workers.js';
+export { DeadLetterService } from './service/dead-letters.js';
 export { EventService, SIGNATURE_HEADER, signWebhook } from './service/events.js';
 export { eventTopic, waitForEvent } from './events/wait-for-event.js';
 export { emailChannel, notify, webhookChannel } from './notify/notifier.js';

@@ -11,12 +11,14 @@ import type { ToolCallService } from '../service/tool-calls.js';
 import type { ApprovalService } from '../service/approvals.js';
 import type { EventService } from '../service/events.js';
 import type { WorkerService } from '../service/workers.js';
+import type { DeadLetterService } from '../service/dead-letters.js';
 import type { WorkflowRegistry } from '../workflows.js';
 import { healthRoutes } from './routes-health.js';
 import { runRoutes } from './routes-runs.js';
 import { toolCallRoutes } from './routes-tool-calls.js';
 import { approvalRoutes } from './routes-approvals.js';
 import { eventRoutes } from './routes-events.js';
+import { deadLetterRoutes } from './routes-dead-letters.js';
 import { workflowRoutes } from './routes-workflows.js';
 import { notFound, problemHandler, sendProblem } from './problem.js';
 
@@ -27,6 +29,7 @@ export interface AppDeps {
   approvals: ApprovalService;
   events: EventService;
   workers: WorkerService;
+  deadLetters: DeadLetterService;
   registry: WorkflowRegistry;
   pool: pg.Pool;
   /** Largest accepted body, express `limit` syntax (default `1mb`). */
@@ -39,7 +42,7 @@ export interface AppDeps {
  *
  * @example
  * ```ts
- * const app = createApp({ runs: waymark.runs, toolCalls: waymark.toolCalls, approvals: waymark.approvals, events: waymark.events, workers: waymark.workers, registry: waymark.registry, pool: waymark.pool, logger });
+ * const app = createApp({ runs: waymark.runs, toolCalls: waymark.toolCalls, approvals: waymark.approvals, events: waymark.events, workers: waymark.workers, deadLetters: waymark.deadLetters, registry: waymark.registry, pool: waymark.pool, logger });
  * app.listen(3000, '127.0.0.1');
  * ```
  */
@@ -56,6 +59,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/v1', runRoutes(deps.runs));
   app.use('/v1', toolCallRoutes(deps.toolCalls));
   app.use('/v1', approvalRoutes(deps.approvals));
+  app.use('/v1', deadLetterRoutes(deps.deadLetters));
   app.get('/v1/workers', async (_req, res) => {
     res.json({ workers: await deps.workers.list() });
   });

@@ -18,6 +18,7 @@ import { ToolCallService } from '../service/tool-calls.js';
 import { ApprovalService } from '../service/approvals.js';
 import { EventService } from '../service/events.js';
 import { WorkerService } from '../service/workers.js';
+import { DeadLetterService } from '../service/dead-letters.js';
 import { WorkflowRegistry, type WorkflowDefinition } from '../workflows.js';
 import { openDatabase, type DatabaseHandle } from './database.js';
 import { claimExecutorId, type ExecutorClaim } from './executor-identity.js';
@@ -65,6 +66,8 @@ export interface Waymark {
   readonly events: EventService;
   /** Worker leases and the runs each worker holds. */
   readonly workers: WorkerService;
+  /** Runs that failed for good: list, retry from the failing step, discard. */
+  readonly deadLetters: DeadLetterService;
   /** A pool on the application database, for the application's own reads. */
   readonly pool: pg.Pool;
   /** Where the HTTP API listens, when `http` was requested. */
@@ -142,11 +145,12 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
     const toolCalls = new ToolCallService({ pool, dbos: dbosClient });
     const approvals = new ApprovalService({ pool, dbos: dbosClient });
     const workers = new WorkerService(pool);
+    const deadLetters = new DeadLetterService({ pool, runs });
     const events = new EventService({ pool, dbos: dbosClient, secrets: config.webhookSecrets, toleranceSeconds: config.webhookToleranceSeconds });
 
     let httpUrl: string | undefined;
     if (options.http) {
-      const app = createApp({ runs, toolCalls, approvals, events, workers, registry, pool, bodyLimit: config.bodyLimit, logger: log });
+      const app = createApp({ runs, toolCalls, approvals, events, workers, deadLetters, registry, pool, bodyLimit: config.bodyLimit, logger: log });
       const server = await listen(app, config.port, config.host);
       cleanups.push(() => closeServer(server));
       const { port } = server.address() as AddressInfo;
@@ -165,6 +169,7 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
       approvals,
       events,
       workers,
+      deadLetters,
       pool,
       httpUrl,
       stop: () => (stopped ??= cleanup()),

@@ -221,12 +221,12 @@ export class RunService {
    * Starts a new run that replays the first `fromStep` steps of `id` from their checkpoints
    * and executes the rest again, on this process's application version.
    */
-  async fork(id: string, fromStep: number, caller: Caller): Promise<RunView> {
+  async fork(id: string, fromStep: number, caller: Caller, newRunId?: string): Promise<RunView> {
     const run = await this.#require(id, caller);
     if (!Number.isInteger(fromStep) || fromStep < 0) {
       throw new ValidationError('fromStep must be a non-negative integer', { fromStep }, 'invalid_from_step');
     }
-    const newId = forkRunId(id, randomUUID());
+    const newId = newRunId ?? forkRunId(id, randomUUID());
     await appendRunEvent(this.#d.pool, {
       runId: id, tenantId: run.tenant_id, kind: 'fork_requested', actor: caller.actor, data: { fromStep, newRunId: newId },
     });

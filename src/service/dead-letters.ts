@@ -1,0 +1,117 @@
+/**
+ * @module service/dead-letters
+ * Runs that failed for good, and what a person can do about them: retry from the failing step
+ * (a fork — earlier steps are replayed from their checkpoints, tool calls keep their keys) or
+ * discard with a reason (kept for audit, never retried).
+ */
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { getDeadLetter, listDeadLetters, reopenDeadLetter, resolveDeadLetter, type DeadLetterRow } from '../store/dead-letters.js';
+import { forkRunId } from '../tools/tool-keys.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { DEFAULT_TENANT, type Caller, type RunService } from './runs.js';
+
+/** A dead letter as operators see it. */
+export interface DeadLetterView {
+  runId: string;
+  workflow: string;
+  cause: string;
+  status: string;
+  createdAt: string;
+  error: { name: string; message: string } | null;
+  failingStep: { id: number; name: string; error: unknown } | null;
+  toolFailure: { tool?: string; key?: string; attempts?: number; lastError?: unknown; cause?: string; reason?: string } | null;
+  /** Where a retry starts by default. */
+  retryFromStep: number;
+  toolAttempts: number;
+  recoveryAttempts: number;
+  resolvedBy: string | null;
+  resolvedAt: string | null;
+  resolution: string | null;
+  retryRunId: string | null;
+}
+
+/**
+ * Dead-letter operations for the API and the CLI.
+ *
+ * @example
+ * ```ts
+ * const { runs } = await waymark.deadLetters.list({ status: 'open' });
+ * await waymark.deadLetters.retry(runId, {}, { actor: 'ops@example.com' });
+ * ```
+ */
+export class DeadLetterService {
+  readonly #pool: pg.Pool;
+  readonly #runs: RunService;
+
+  constructor(deps: { pool: pg.Pool; runs: RunService }) {
+    this.#pool = deps.pool;
+    this.#runs = deps.runs;
+  }
+
+  async list(
+    q: { status?: string | undefined; workflow?: string | undefined; limit?: number | undefined; cursor?: string | undefined },
+    caller?: Caller,
+  ): Promise<{ deadLetters: DeadLetterView[]; nextCursor: string | null }> {
+    const limit = q.limit ?? 20;
+    const rows = await listDeadLetters(this.#pool, caller?.tenantId ?? DEFAULT_TENANT, {
+      status: q.status, workflow: q.workflow, limit, after: q.cursor ? decodeCursor(q.cursor) : undefined,
+    });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return { deadLetters: page.map(toView), nextCursor: rows.length > limit && last ? encodeCursor(last.created_key, last.run_id) : null };
+  }
+
+  async get(runId: string, caller?: Caller): Promise<DeadLetterView> {
+    return toView(await this.#require(runId, caller));
+  }
+
+  /** Retries an open dead letter as a fork from `fromStep` (default: the failing step). */
+  async retry(runId: string, opts: { fromStep?: number | undefined; reason?: string | undefined }, caller: Caller): Promise<DeadLetterView> {
+    const tenantId = caller.tenantId ?? DEFAULT_TENANT;
+    const d = toView(await this.#require(runId, caller));
+    const fromStep = opts.fromStep ?? d.retryFromStep;
+    if (!Number.isInteger(fromStep) || fromStep < 0) throw new ValidationError('fromStep must be a non-negative integer', { fromStep }, 'invalid_from_step');
+    const newId = forkRunId(runId, randomUUID());
+    // Claim the dead letter first, so two operators cannot both retry it.
+    if (!(await resolveDeadLetter(this.#pool, tenantId, runId, { status: 'retried', by: caller.actor, reason: opts.reason ?? null, retryRunId: newId, fromStep }))) {
+      throw new ConflictError('dead_letter_not_open', `The dead letter of run '${runId}' is ${d.status}; only open dead letters can be retried`);
+    }
+    try {
+      await this.#runs.fork(runId, fromStep, caller, newId);
+    } catch (e) {
+      await reopenDeadLetter(this.#pool, runId);
+      throw e;
+    }
+    return this.get(runId, caller);
+  }
+
+  /** Discards an open dead letter: kept for audit, never retried. */
+  async discard(runId: string, reason: string, caller: Caller): Promise<DeadLetterView> {
+    const d = await this.#require(runId, caller);
+    if (!(await resolveDeadLetter(this.#pool, caller.tenantId ?? DEFAULT_TENANT, runId, { status: 'discarded', by: caller.actor, reason }))) {
+      throw new ConflictError('dead_letter_not_open', `The dead letter of run '${runId}' is ${d.status}; only open dead letters can be discarded`);
+    }
+    return this.get(runId, caller);
+  }
+
+  async #require(runId: string, caller?: Caller): Promise<DeadLetterRow> {
+    const row = await getDeadLetter(this.#pool, caller?.tenantId ?? DEFAULT_TENANT, runId);
+    if (!row) throw new NotFoundError('dead_letter_not_found', `Run '${runId}' has no dead letter`);
+    return row;
+  }
+}
+
+function toView(r: DeadLetterRow): DeadLetterView {
+  const err = r.error as { name?: unknown; message?: unknown } | null;
+  const failing = r.failing_step;
+  const retryFromStep = r.tool_call_site ?? (failing ? (failing.error !== null ? failing.function_id : failing.function_id + 1) : 0);
+  return {
+    runId: r.run_id, workflow: r.workflow, cause: r.cause, status: r.status, createdAt: r.created_at.toISOString(),
+    error: err && typeof err === 'object' ? { name: typeof err.name === 'string' ? err.name : 'Error', message: typeof err.message === 'string' ? err.message : JSON.stringify(err) } : null,
+    failingStep: failing ? { id: failing.function_id, name: failing.function_name, error: failing.error } : null,
+    toolFailure: r.tool_failure, retryFromStep, toolAttempts: Number(r.tool_attempts), recoveryAttempts: Number(r.recovery_attempts ?? 0),
+    resolvedBy: r.resolved_by, resolvedAt: r.resolved_at?.toISOString() ?? null, resolution: r.resolution, retryRunId: r.retry_run_id,
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * Dead letters: runs that fail for good are listed with the reason, the failing step, the
+ * failed tool call and the attempts; retry forks from the failing step (earlier steps are not
+ * re-run); discard keeps the run for audit and refuses any later retry; a poison run that
+ * kills its worker every time ends up here instead of crashing workers forever.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import pg from 'pg';
+import type { Waymark } from '../src/index.js';
+import { ToolServer } from './fixtures/tool-server.js';
+import { beforeLaunch, closeFixtures, executions, useFixtureDatabase, workflows } from './fixtures/workflows.js';
+import { createTestDatabase, dropTestDatabase, http, killWorker, spawnWorker, startTestWaymark, waitFor } from './helpers.js';
+
+let url: string;
+let w: Waymark & { httpUrl: string };
+let pool: pg.Pool;
+const server = new ToolServer();
+
+before(async () => {
+  process.env.TOOL_SERVER_URL = await server.start();
+  url = await createTestDatabase('dead_letters');
+  useFixtureDatabase(url);
+  w = await startTestWaymark(url, { workflows, beforeLaunch });
+  pool = new pg.Pool({ connectionString: url, max: 2 });
+});
+after(async () => {
+  await pool.end();
+  await w.stop();
+  await server.stop();
+  await closeFixtures();
+  await dropTestDatabase(url);
+});
+
+const api = (method: string, path: string, body?: unknown) => http(w.httpUrl, method, path, body);
+const start = async (workflow: string, input: unknown) => (await api('POST', '/v1/runs', { workflow, input })).body.id as string;
+const settled = (id: string) =>
+  waitFor(`run ${id}`, async () => {
+    const r = (await api('GET', `/v1/runs/${id}`)).body;
+    return ['SUCCESS', 'ERROR', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED'].includes(r.status) ? r : undefined;
+  }, 60_000);
+
+test('a tool that exhausts its attempts dead-letters the run; a retry forks from the tool call and succeeds', async () => {
+  server.scripts.set('dl1', Array.from({ length: 4 }, () => ({ status: 503 })));
+  const id = await start('test.step-then-flaky', { id: 'dl1' });
+  assert.equal((await settled(id)).status, 'ERROR');
+  const list = await api('GET', '/v1/dead-letters?status=open');
+  const d = list.body.deadLetters.find((x: any) => x.runId === id);
+  assert.ok(d, 'listed');
+  assert.equal(d.cause, 'error');
+  assert.equal(d.toolFailure.tool, 'flaky.op');
+  assert.equal(d.toolFailure.cause, 'attempts_exhausted');
+  assert.equal(d.toolAttempts, 4);
+  assert.match(d.error.message, /flaky\.op.*failed after 4 attempts/);
+  assert.equal(d.retryFromStep, 1, 'the tool call, after the counted step');
+
+  // The service is healthy again: retry.
+  const retried = await api('POST', `/v1/dead-letters/${id}/retry`, { by: 'ops@example.com', reason: 'provider back' });
+  assert.equal(retried.status, 200, JSON.stringify(retried.body));
+  assert.equal(retried.body.status, 'retried');
+  const next = await settled(retried.body.retryRunId);
+  assert.equal(next.status, 'SUCCESS', JSON.stringify(next.error));
+  assert.deepEqual(await executions(pool, next.id), {}, 'the step before the failing call was not re-run');
+  assert.equal(server.requests.filter((r) => r.path === '/flaky/dl1').length, 5);
+  const again = await api('POST', `/v1/dead-letters/${id}/retry`, {});
+  assert.equal(again.status, 409);
+  assert.equal(again.body.code, 'dead_letter_not_open');
+  const audit = (await pool.query(`SELECT actor, reason, data FROM waymark.run_events WHERE run_id = $1 AND kind = 'dead_letter_retried'`, [id])).rows;
+  assert.deepEqual(audit, [{ actor: 'ops@example.com', reason: 'provider back', data: { retryRunId: retried.body.retryRunId, fromStep: 1 } }]);
+});
+
+test('discard needs a reason, keeps the run, and refuses a later retry', async () => {
+  const id = await start('test.always-fails', {});
+  await settled(id);
+  const d = (await api('GET', `/v1/dead-letters/${id}`)).body;
+  assert.equal(d.status, 'open');
+  assert.equal(d.failingStep.name, 'chainStep');
+  const noReason = await api('POST', `/v1/dead-letters/${id}/discard`, {});
+  assert.equal(noReason.status, 422);
+  const discarded = await api('POST', `/v1/dead-letters/${id}/discard`, { reason: 'test data', by: 'ops@example.com' });
+  assert.equal(discarded.body.status, 'discarded');
+  assert.equal(discarded.body.resolvedBy, 'ops@example.com');
+  const retry = await api('POST', `/v1/dead-letters/${id}/retry`, {});
+  assert.equal(retry.status, 409);
+  assert.equal((await api('GET', `/v1/runs/${id}`)).status, 200, 'kept for audit');
+  assert.equal((await api('GET', '/v1/dead-letters/nope')).status, 404);
+});
+
+test('a poison run that kills its worker every time becomes a dead letter, and workers keep serving other runs', async () => {
+  // This file's in-process worker must not pick the poison run up: stop it, use real workers.
+  await w.stop();
+  w = await startTestWaymark(url, { workflows, beforeLaunch, worker: false });
+  const poisonId = await start('test.poison', {});
+  let attempts = 0;
+  for (; attempts < 6; attempts++) {
+    const worker = await spawnWorker(url, { TOOL_SERVER_URL: server.url });
+    const outcome = await Promise.race([worker.exited.then(() => 'died'), settled(poisonId).then(() => 'settled')]);
+    if (outcome === 'settled') {
+      const healthy = await start('test.chain', { steps: 1 });
+      assert.equal((await settled(healthy)).status, 'SUCCESS', 'the worker still serves other runs');
+      await killWorker(worker);
+      break;
+    }
+  }
+  const run = (await api('GET', `/v1/runs/${poisonId}`)).body;
+  assert.equal(run.status, 'MAX_RECOVERY_ATTEMPTS_EXCEEDED');
+  assert.equal(run.phase, 'failed');
+  assert.ok(attempts <= 4, `stopped after ${attempts} crashed workers`);
+  const d = (await api('GET', `/v1/dead-letters/${poisonId}`)).body;
+  assert.equal(d.cause, 'max_recovery_attempts_exceeded');
+  assert.equal(d.status, 'open');
+});
