@@ -91,7 +91,9 @@ SELECT f, t FROM (VALUES
   ('compensating', 'rolled_back'), ('compensating', 'compensation_failed'), ('compensating', 'cancelled'),
   -- resume / retry of a run that stopped
   ('failed', 'queued'), ('failed', 'running'), ('cancelled', 'queued'), ('cancelled', 'running'),
-  ('compensation_failed', 'queued'), ('compensation_failed', 'compensating')
+  ('compensation_failed', 'queued'), ('compensation_failed', 'compensating'),
+  -- a run that failed for good or was cancelled undoes its tool calls (sagas)
+  ('failed', 'compensating'), ('cancelled', 'compensating')
 ) AS t (f, t);
 
 CREATE TABLE waymark.run_events (

@@ -30,6 +30,8 @@ CREATE TABLE waymark.tool_calls (
   tool            text NOT NULL,
   effect          text NOT NULL CHECK (effect IN ('read', 'write')),
   idempotent      boolean NOT NULL,
+  -- the tool declares a compensation: if the run fails for good or is cancelled, it is undone
+  compensable     boolean NOT NULL DEFAULT false,
   args            jsonb NOT NULL,
   result          jsonb,
   status          text NOT NULL CHECK (status IN ('started', 'succeeded', 'failed', 'in_doubt', 'reconciled')),
@@ -47,6 +49,7 @@ CREATE TABLE waymark.tool_calls (
   PRIMARY KEY (tenant_id, key)
 );
 CREATE INDEX tool_calls_run_idx ON waymark.tool_calls (run_id);
+CREATE INDEX tool_calls_compensable_idx ON waymark.tool_calls (owner_run_id) WHERE compensable;
 -- Only calls taken over by another run (a fork, another run with the same business key) have an
 -- owner that differs from the run that made them. Keeping indexes off status and updated_at
 -- lets the outcome UPDATE be a HOT update.

@@ -11,7 +11,7 @@ CREATE TABLE waymark.dead_letters (
   run_id        text PRIMARY KEY REFERENCES waymark.runs (id),
   tenant_id     text NOT NULL,
   workflow      text NOT NULL,
-  cause         text NOT NULL CHECK (cause IN ('error', 'max_recovery_attempts_exceeded')),
+  cause         text NOT NULL CHECK (cause IN ('error', 'max_recovery_attempts_exceeded', 'compensation_failed')),
   status        text NOT NULL CHECK (status IN ('open', 'retried', 'discarded')),
   created_at    timestamptz NOT NULL DEFAULT clock_timestamp(),
   resolved_by   text,
@@ -36,3 +36,6 @@ END $$;
 CREATE TRIGGER waymark_dead_letters AFTER UPDATE OF status ON dbos.workflow_status
   FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status AND NEW.status IN ('ERROR', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED'))
   EXECUTE FUNCTION waymark.record_dead_letter();
+
+-- Runs that failed for good or were cancelled, for the compensation watch.
+CREATE INDEX runs_stopped_idx ON waymark.runs (id) WHERE phase IN ('failed', 'cancelled');

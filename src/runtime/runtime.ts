@@ -26,6 +26,8 @@ import { db } from './knex-data-source.js';
 import { DBOS_SCHEMA, migrate } from './migrate.js';
 import { setRuntimeContext } from './runtime-context.js';
 import { startWorkerLease } from './worker-lease.js';
+import { runsAwaitingCompensation } from '../store/compensation.js';
+import { startCompensation } from '../tools/compensate-run.js';
 
 /** The DBOS queue every Waymark run is enqueued on. */
 export const RUN_QUEUE = 'waymark_runs';
@@ -116,11 +118,19 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
     if (options.beforeLaunch) await options.beforeLaunch({ knex: db.knex, databaseUrl: database.url });
 
     let claim: ExecutorClaim | undefined;
+    let compensationClient: DBOSClient | undefined;
     if (worker) {
       claim = await claimExecutorId(database.url, config.executorId);
       cleanups.push(() => claim!.release());
       const lease = await startWorkerLease({
         pool, executorId: claim.id, appName: config.appName, appVersion: config.appVersion, ttlMs: config.leaseTtlMs, log,
+        // Runs that failed for good or were cancelled with calls to undo get their compensation.
+        onTick: async () => {
+          if (!compensationClient) return;
+          for (const runId of await runsAwaitingCompensation(pool)) {
+            await startCompensation(compensationClient, RUN_QUEUE, config.appVersion, runId, 'the run stopped');
+          }
+        },
       });
       cleanups.push(() => lease.release());
       DBOS.setConfig({
@@ -141,6 +151,7 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
 
     const dbosClient = await DBOSClient.create({ systemDatabaseUrl: database.url, systemDatabaseSchemaName: DBOS_SCHEMA, applicationName: config.appName });
     cleanups.push(() => dbosClient.destroy());
+    compensationClient = dbosClient;
     const runs = new RunService({ pool, dbos: dbosClient, registry, queueName: RUN_QUEUE, appVersion: config.appVersion });
     const toolCalls = new ToolCallService({ pool, dbos: dbosClient });
     const approvals = new ApprovalService({ pool, dbos: dbosClient });

@@ -22,6 +22,8 @@ export interface LeaseOptions {
   ttlMs: number;
   /** How often to renew and to look for expired workers (default ttlMs / 3). */
   intervalMs?: number;
+  /** More housekeeping to run on every tick (after the lease work). */
+  onTick?: () => Promise<void>;
   log: Logger;
 }
 
@@ -68,6 +70,7 @@ export async function startWorkerLease(o: LeaseOptions): Promise<WorkerLease> {
         client.release();
       }
     }
+    await o.onTick?.();
   };
   const run = (): Promise<void> =>
     (busy = busy.then(tick).catch((e: unknown) => o.log.warn({ err: ensureError(e).message }, 'worker lease check failed')));

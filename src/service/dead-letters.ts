@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { getDeadLetter, listDeadLetters, reopenDeadLetter, resolveDeadLetter, type DeadLetterRow } from '../store/dead-letters.js';
 import { forkRunId } from '../tools/tool-keys.js';
+import { compensationId } from '../tools/compensate-run.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { DEFAULT_TENANT, type Caller, type RunService } from './runs.js';
 
@@ -73,6 +74,10 @@ export class DeadLetterService {
     const d = toView(await this.#require(runId, caller));
     const fromStep = opts.fromStep ?? d.retryFromStep;
     if (!Number.isInteger(fromStep) || fromStep < 0) throw new ValidationError('fromStep must be a non-negative integer', { fromStep }, 'invalid_from_step');
+    const compensated = await this.#pool.query('SELECT 1 FROM dbos.workflow_status WHERE workflow_uuid = $1', [compensationId(runId)]);
+    if (compensated.rowCount) {
+      throw new ConflictError('run_compensated', `Run '${runId}' has been rolled back (its tool calls were compensated); start a new run instead of retrying it`);
+    }
     const newId = forkRunId(runId, randomUUID());
     // Claim the dead letter first, so two operators cannot both retry it.
     if (!(await resolveDeadLetter(this.#pool, tenantId, runId, { status: 'retried', by: caller.actor, reason: opts.reason ?? null, retryRunId: newId, fromStep }))) {

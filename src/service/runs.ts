@@ -11,6 +11,8 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { WorkflowStatus } from '../phases.js';
 import { forkRunId } from '../tools/tool-keys.js';
+import { compensableCalls } from '../store/compensation.js';
+import { startCompensation } from '../tools/compensate-run.js';
 import {
   appendRunEvent,
   getRun,
@@ -202,7 +204,10 @@ export class RunService {
       throw new ConflictError('run_not_cancellable', `Run ${id} is ${run.status ?? 'unknown'} (phase ${run.phase}); only queued or executing runs can be cancelled`);
     }
     await appendRunEvent(this.#d.pool, { runId: id, tenantId: run.tenant_id, kind: 'cancel_requested', actor: caller.actor });
-    await this.#d.dbos.cancelWorkflow(id);
+    await this.#d.dbos.cancelWorkflow(id, { cancelChildren: true });
+    if ((await compensableCalls(this.#d.pool, id)).length > 0) {
+      await startCompensation(this.#d.dbos, this.#d.queueName, this.#d.appVersion, id, `cancelled by ${caller.actor}`);
+    }
     return this.get(id, caller);
   }
 

@@ -196,14 +196,23 @@ export interface NewRunEvent {
 }
 
 /**
- * Appends an event to a run's audit trail.
+ * Appends an event to a run's audit trail (in the run's tenant when none is given).
  *
  * @example
  * ```ts
  * await appendRunEvent(pool, { runId, tenantId: 'default', kind: 'cancel_requested', actor: 'api' });
  * ```
  */
-export async function appendRunEvent(db: Queryable, e: NewRunEvent): Promise<void> {
+export async function appendRunEvent(db: Queryable, e: NewRunEvent | Omit<NewRunEvent, 'tenantId'>): Promise<void> {
+  if (!('tenantId' in e)) {
+    // The run's own tenant, looked up in the same statement.
+    await db.query(
+      `INSERT INTO waymark.run_events (run_id, tenant_id, kind, actor, reason, data)
+       SELECT id, tenant_id, $2, $3, $4, $5 FROM waymark.runs WHERE id = $1`,
+      [e.runId, e.kind, e.actor, e.reason ?? null, JSON.stringify(e.data ?? {})],
+    );
+    return;
+  }
   await db.query(
     `INSERT INTO waymark.run_events (run_id, tenant_id, kind, actor, reason, data) VALUES ($1, $2, $3, $4, $5, $6)`,
     [e.runId, e.tenantId, e.kind, e.actor, e.reason ?? null, JSON.stringify(e.data ?? {})],

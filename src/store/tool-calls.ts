@@ -21,6 +21,8 @@ export interface CallFacts extends CallSite {
   tool: string;
   effect: 'read' | 'write';
   idempotent: boolean;
+  /** The tool declares a compensation. */
+  compensable: boolean;
   /** Arguments with secret fields redacted. */
   args: unknown;
 }
@@ -92,12 +94,12 @@ async function decideWrite(client: pg.PoolClient, f: CallFacts, opts: { hasRecon
     const inserted = await client.query(
       `WITH ins AS (
          INSERT INTO waymark.tool_calls (tenant_id, key, run_id, step_id, owner_run_id, owner_call_site, tool, effect, idempotent,
-                                         args, status, attempts, started_at)
-         VALUES (${TENANT}, $2, $1, $3, $1, $3, $4, $5, $6, $7, 'started', 1, clock_timestamp())
+                                         args, status, attempts, started_at, compensable)
+         VALUES (${TENANT}, $2, $1, $3, $1, $3, $4, $5, $6, $7, 'started', 1, clock_timestamp(), $8)
          ON CONFLICT DO NOTHING RETURNING tenant_id, key)
        INSERT INTO waymark.tool_call_attempts (tenant_id, key, attempt, run_id, started_at, outcome, is_retry)
        SELECT tenant_id, key, 1, $1, clock_timestamp(), 'started', false FROM ins`,
-      [f.runId, f.key, f.callSite, f.tool, f.effect, f.idempotent, JSON.stringify(f.args)],
+      [f.runId, f.key, f.callSite, f.tool, f.effect, f.idempotent, JSON.stringify(f.args), f.compensable],
     );
     return inserted.rowCount === 1 ? { decision: 'run', attempt: 1, total: 1 } : undefined;
   }
@@ -287,11 +289,11 @@ export async function recordFailure(pool: pg.Pool, f: CallFacts, a: FailedAttemp
     if (total === undefined) {
       const { rows } = await client.query<{ attempts: number }>(
         `INSERT INTO waymark.tool_calls (tenant_id, key, run_id, step_id, owner_run_id, owner_call_site, tool, effect, idempotent,
-                                         args, status, attempts, started_at)
-         VALUES (${TENANT}, $2, $1, $3, $1, $3, $4, $5, $6, $7, 'failed', 1, clock_timestamp())
+                                         args, status, attempts, started_at, compensable)
+         VALUES (${TENANT}, $2, $1, $3, $1, $3, $4, $5, $6, $7, 'failed', 1, clock_timestamp(), $8)
          ON CONFLICT (tenant_id, key) DO UPDATE SET attempts = waymark.tool_calls.attempts + 1, started_at = clock_timestamp()
          RETURNING attempts`,
-        [f.runId, f.key, f.callSite, f.tool, f.effect, f.idempotent, JSON.stringify(f.args)],
+        [f.runId, f.key, f.callSite, f.tool, f.effect, f.idempotent, JSON.stringify(f.args), f.compensable],
       );
       total = rows[0]!.attempts;
       await client.query(

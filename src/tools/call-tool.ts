@@ -136,7 +136,10 @@ export async function callTool<I extends z.ZodType, O extends z.ZodType>(
 }
 
 function facts(tool: Tool, key: string, runId: string, callSite: number, input: unknown): CallFacts {
-  return { runId, callSite, key, tool: tool.name, effect: tool.effect, idempotent: tool.idempotent, args: redact(input, tool.secret) };
+  return {
+    runId, callSite, key, tool: tool.name, effect: tool.effect, idempotent: tool.idempotent,
+    compensable: tool.compensate !== undefined, args: redact(input, tool.secret),
+  };
 }
 
 async function fail(tool: string, key: string, o: Extract<AttemptOutcome, { kind: 'failed' }>, failRun: boolean): Promise<never> {

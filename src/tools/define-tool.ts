@@ -4,7 +4,7 @@
  * email provider, a payment service. Its definition says how to call it safely — schemas,
  * whether it is idempotent, how to ask whether a call happened, how to retry.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { WaymarkError } from '../errors.js';
 
 /** Whether a tool only reads or changes the world. */
@@ -52,10 +52,18 @@ export interface ToolSpec<I extends z.ZodType, O extends z.ZodType> {
    * it is called again). Called instead of `run` after a crash left the call without outcome.
    */
   reconcile?(input: z.output<I>, ctx: { idempotencyKey: string }): Promise<z.input<O> | null>;
+  /**
+   * Undoes a successful call (a write tool only): run durably, once, in reverse order, when the
+   * run fails for good or is cancelled. It receives the call's arguments and result as the
+   * ledger holds them — secret fields redacted — so undo with ids, not secrets.
+   */
+  compensate?(input: z.output<I>, output: z.output<O>, ctx: ToolRunContext): Promise<void>;
 }
 
 /** A defined tool. */
 export interface Tool<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> extends ToolSpec<I, O> {
+  /** The tool that runs `compensate` as a call of its own (key `compensate:<call key>`). */
+  readonly compensation: Tool | undefined;
   readonly idempotent: boolean;
   readonly retry: RetryPolicy;
   readonly timeoutMs: number;
@@ -67,6 +75,9 @@ export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, initialDelayMs: 1_00
 export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
 
 const registry = new Map<string, Tool>();
+
+/** What a compensation call receives: the original call's key, arguments and result. */
+const CompensationInput = z.object({ key: z.string(), input: z.unknown(), output: z.unknown() });
 
 /**
  * Defines a tool.
@@ -92,14 +103,35 @@ export function defineTool<I extends z.ZodType, O extends z.ZodType>(spec: ToolS
   if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1 || retry.initialDelayMs < 0 || retry.maxDelayMs < retry.initialDelayMs) {
     throw new WaymarkError('invalid_retry_policy', `Tool '${spec.name}': retry needs maxAttempts >= 1 and 0 <= initialDelayMs <= maxDelayMs`);
   }
+  if (spec.compensate && spec.effect !== 'write') {
+    throw new WaymarkError('invalid_tool', `Tool '${spec.name}': only write tools can declare compensate`);
+  }
+  const compensate = spec.compensate;
+  const compensation = compensate
+    ? defineTool({
+        name: `${spec.name}.compensate`,
+        effect: 'write',
+        idempotent: spec.idempotent ?? false,
+        input: CompensationInput,
+        output: z.null(),
+        key: (c) => `compensate:${c.key}`,
+        ...(spec.retry ? { retry: spec.retry } : {}),
+        ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}),
+        async run(c, ctx) {
+          await compensate(c.input as z.output<I>, c.output as z.output<O>, ctx);
+          return null;
+        },
+      })
+    : undefined;
   const tool: Tool<I, O> = {
     ...spec,
+    compensation: compensation as Tool | undefined,
     idempotent: spec.idempotent ?? false,
     retry,
     timeoutMs: spec.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS,
     secret: spec.secret ?? [],
   };
-  registry.set(spec.name, tool);
+  registry.set(spec.name, tool as unknown as Tool);
   return tool;
 }
 
