@@ -117,8 +117,10 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
     cleanups.push(() => db.destroy());
     if (options.beforeLaunch) await options.beforeLaunch({ knex: db.knex, databaseUrl: database.url });
 
+    const dbosClient = await DBOSClient.create({ systemDatabaseUrl: database.url, systemDatabaseSchemaName: DBOS_SCHEMA, applicationName: config.appName });
+    cleanups.push(() => dbosClient.destroy());
+
     let claim: ExecutorClaim | undefined;
-    let compensationClient: DBOSClient | undefined;
     if (worker) {
       claim = await claimExecutorId(database.url, config.executorId);
       cleanups.push(() => claim!.release());
@@ -126,9 +128,8 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
         pool, executorId: claim.id, appName: config.appName, appVersion: config.appVersion, ttlMs: config.leaseTtlMs, log,
         // Runs that failed for good or were cancelled with calls to undo get their compensation.
         onTick: async () => {
-          if (!compensationClient) return;
           for (const runId of await runsAwaitingCompensation(pool)) {
-            await startCompensation(compensationClient, RUN_QUEUE, config.appVersion, runId, 'the run stopped');
+            await startCompensation(dbosClient, RUN_QUEUE, config.appVersion, runId, 'the run stopped');
           }
         },
       });
@@ -149,9 +150,6 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
       await DBOS.registerQueue(RUN_QUEUE, { workerConcurrency: config.concurrency, minPollingIntervalMs: 100 });
     }
 
-    const dbosClient = await DBOSClient.create({ systemDatabaseUrl: database.url, systemDatabaseSchemaName: DBOS_SCHEMA, applicationName: config.appName });
-    cleanups.push(() => dbosClient.destroy());
-    compensationClient = dbosClient;
     const runs = new RunService({ pool, dbos: dbosClient, registry, queueName: RUN_QUEUE, appVersion: config.appVersion });
     const toolCalls = new ToolCallService({ pool, dbos: dbosClient });
     const approvals = new ApprovalService({ pool, dbos: dbosClient });

@@ -125,13 +125,13 @@ export function defineTool<I extends z.ZodType, O extends z.ZodType>(spec: ToolS
     : undefined;
   const tool: Tool<I, O> = {
     ...spec,
-    compensation: compensation as Tool | undefined,
+    compensation: compensation,
     idempotent: spec.idempotent ?? false,
     retry,
     timeoutMs: spec.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS,
     secret: spec.secret ?? [],
   };
-  registry.set(spec.name, tool as unknown as Tool);
+  registry.set(spec.name, tool);
   return tool;
 }
 
