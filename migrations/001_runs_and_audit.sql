@@ -49,6 +49,12 @@ CREATE TABLE waymark.runs (
   origin_run_id   text NOT NULL,
   -- Retries of tool calls this run may spend in all (NULL: Waymark's default).
   retry_budget    int CHECK (retry_budget >= 0),
+  -- Time limits: the whole run (from creation), and no step completed for this long while
+  -- running; what happens then; and when a worker acted on it (exactly once).
+  deadline_ms     int CHECK (deadline_ms > 0),
+  idle_timeout_ms int CHECK (idle_timeout_ms > 0),
+  on_timeout      text NOT NULL DEFAULT 'fail' CHECK (on_timeout IN ('fail', 'escalate')),
+  timeout_handled_at timestamptz,
   app_version     text,
   created_by      text NOT NULL DEFAULT 'system',
   created_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
@@ -57,6 +63,8 @@ CREATE TABLE waymark.runs (
 );
 -- Newest-first listing with keyset pagination, optionally filtered by workflow.
 CREATE INDEX runs_tenant_created_idx ON waymark.runs (tenant_id, created_at DESC, id DESC);
+CREATE INDEX runs_timed_idx ON waymark.runs (created_at)
+  WHERE timeout_handled_at IS NULL AND (deadline_ms IS NOT NULL OR idle_timeout_ms IS NOT NULL);
 CREATE INDEX runs_tenant_workflow_created_idx ON waymark.runs (tenant_id, workflow, created_at DESC, id DESC);
 
 CREATE TABLE waymark.phases (
@@ -160,9 +168,10 @@ DECLARE
   v_phase text;
 BEGIN
   IF TG_OP = 'INSERT' AND NEW.forked_from IS NOT NULL THEN
-    INSERT INTO waymark.runs (id, tenant_id, workflow, phase, input, forked_from, origin_run_id, retry_budget, app_version, created_by)
+    INSERT INTO waymark.runs (id, tenant_id, workflow, phase, input, forked_from, origin_run_id, retry_budget,
+                              deadline_ms, idle_timeout_ms, on_timeout, app_version, created_by)
     SELECT NEW.workflow_uuid, r.tenant_id, r.workflow, 'queued', r.input, r.id, r.origin_run_id, r.retry_budget,
-           NEW.application_version, 'fork'
+           r.deadline_ms, r.idle_timeout_ms, r.on_timeout, NEW.application_version, 'fork'
     FROM waymark.runs r WHERE r.id = NEW.forked_from
     ON CONFLICT (id) DO NOTHING;
     IF FOUND THEN

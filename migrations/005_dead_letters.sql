@@ -11,7 +11,7 @@ CREATE TABLE waymark.dead_letters (
   run_id        text PRIMARY KEY REFERENCES waymark.runs (id),
   tenant_id     text NOT NULL,
   workflow      text NOT NULL,
-  cause         text NOT NULL CHECK (cause IN ('error', 'max_recovery_attempts_exceeded', 'compensation_failed')),
+  cause         text NOT NULL CHECK (cause IN ('error', 'max_recovery_attempts_exceeded', 'compensation_failed', 'timeout')),
   status        text NOT NULL CHECK (status IN ('open', 'retried', 'discarded')),
   created_at    timestamptz NOT NULL DEFAULT clock_timestamp(),
   resolved_by   text,

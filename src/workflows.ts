@@ -24,6 +24,12 @@ export interface WorkflowSpec<S extends z.ZodType> {
    * fails instead of retrying forever. Default: {@link DEFAULT_RETRY_BUDGET}.
    */
   retryBudget?: number;
+  /** The whole run must finish within this many ms of its start. */
+  deadlineMs?: number;
+  /** While running (not waiting for a person or an event), some step must complete this often. */
+  idleTimeoutMs?: number;
+  /** What a missed deadline or idle timeout does: fail the run (and compensate) or escalate it. Default fail. */
+  onTimeout?: 'fail' | 'escalate';
 }
 
 /** Tool-call retries a run may spend when its workflow sets no `retryBudget`. */
@@ -65,6 +71,9 @@ export function defineWorkflow<S extends z.ZodType>(spec: WorkflowSpec<S>): Work
   }
   if (spec.retryBudget !== undefined && (!Number.isInteger(spec.retryBudget) || spec.retryBudget < 0)) {
     throw new WaymarkError('invalid_retry_budget', `Workflow '${spec.name}': retryBudget must be a non-negative integer`);
+  }
+  for (const [k, v] of [['deadlineMs', spec.deadlineMs], ['idleTimeoutMs', spec.idleTimeoutMs]] as const) {
+    if (v !== undefined && (!Number.isInteger(v) || v <= 0)) throw new WaymarkError('invalid_timeout', `Workflow '${spec.name}': ${k} must be a positive integer`);
   }
   const { name, className } = getRegisteredFunctionFullName(spec.workflow);
   if (!name) {

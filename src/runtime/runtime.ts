@@ -26,6 +26,7 @@ import { db } from './knex-data-source.js';
 import { DBOS_SCHEMA, migrate } from './migrate.js';
 import { setRuntimeContext } from './runtime-context.js';
 import { startWorkerLease } from './worker-lease.js';
+import { handleTimeouts } from './timeout-watch.js';
 import { runsAwaitingCompensation } from '../store/compensation.js';
 import { startCompensation } from '../tools/compensate-run.js';
 
@@ -128,6 +129,7 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
         pool, executorId: claim.id, appName: config.appName, appVersion: config.appVersion, ttlMs: config.leaseTtlMs, log,
         // Runs that failed for good or were cancelled with calls to undo get their compensation.
         onTick: async () => {
+          await handleTimeouts(pool, dbosClient);
           for (const runId of await runsAwaitingCompensation(pool)) {
             await startCompensation(dbosClient, RUN_QUEUE, config.appVersion, runId, 'the run stopped');
           }

@@ -137,6 +137,9 @@ export class RunService {
       created = await insertRun(client, {
         id, tenantId, workflow: def.name, input, idempotencyKey: key, requestHash, appVersion: this.#d.appVersion, createdBy: caller.actor,
         retryBudget: def.retryBudget ?? null,
+        deadlineMs: def.deadlineMs ?? null,
+        idleTimeoutMs: def.idleTimeoutMs ?? null,
+        onTimeout: def.onTimeout ?? 'fail',
       });
       if (created) {
         await this.#d.dbos.enqueueInTransaction(

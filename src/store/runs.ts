@@ -55,6 +55,9 @@ export interface NewRun {
   createdBy: string;
   /** Tool-call retries the run may spend; null for the default. */
   retryBudget: number | null;
+  deadlineMs?: number | null;
+  idleTimeoutMs?: number | null;
+  onTimeout?: 'fail' | 'escalate';
 }
 
 /**
@@ -70,13 +73,14 @@ export async function insertRun(db: Queryable, run: NewRun): Promise<boolean> {
   const { rowCount } = await db.query(
     `WITH ins AS (
        INSERT INTO waymark.runs (id, tenant_id, workflow, phase, input, idempotency_key, request_hash, app_version, created_by,
-                                 origin_run_id, retry_budget)
-       VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $1, $9)
+                                 origin_run_id, retry_budget, deadline_ms, idle_timeout_ms, on_timeout)
+       VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $1, $9, $10, $11, $12)
        ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
        RETURNING id, tenant_id)
      INSERT INTO waymark.run_events (run_id, tenant_id, kind, actor, to_phase, data)
      SELECT id, tenant_id, 'created', $8, 'queued', jsonb_build_object('workflow', $3::text) FROM ins`,
-    [run.id, run.tenantId, run.workflow, JSON.stringify(run.input), run.idempotencyKey, run.requestHash, run.appVersion, run.createdBy, run.retryBudget],
+    [run.id, run.tenantId, run.workflow, JSON.stringify(run.input), run.idempotencyKey, run.requestHash, run.appVersion, run.createdBy,
+      run.retryBudget, run.deadlineMs ?? null, run.idleTimeoutMs ?? null, run.onTimeout ?? 'fail'],
   );
   return rowCount === 1;
 }
