@@ -170,8 +170,9 @@ export function buildProgram(): Command {
     .command('fork <id>')
     .description('start a new run from a step of an existing one')
     .requiredOption('--from-step <n>', 'first step to execute again (earlier ones are replayed)', intArg(0))
-    .action(async (id: string, o: { fromStep: number }) => {
-      printJson(await withClient((w) => w.runs.fork(id, o.fromStep, { actor: 'cli' })));
+    .option('--app-version <version>', 'run the fork on this application version (default: this process\'s)')
+    .action(async (id: string, o: { fromStep: number; appVersion?: string }) => {
+      printJson(await withClient((w) => w.runs.fork(id, o.fromStep, { actor: 'cli' }, undefined, o.appVersion)));
     });
   runs.command('tool-calls <id>').description("list a run's tool calls (the ledger)").action(async (id: string) => {
     printJson(await withClient((w) => w.toolCalls.list(id, { actor: 'cli' })));
@@ -192,6 +193,9 @@ export function buildProgram(): Command {
     });
   program.command('workers').description('workers, their leases and how many runs each holds').action(async () => {
     printJson(await withClient((w) => w.workers.list()));
+  });
+  program.command('versions').description('application versions still holding runs, and their live workers').action(async () => {
+    printJson(await withClient((w) => w.versions.list()));
   });
   const dead = program.command('dead-letters').description('runs that failed for good');
   dead

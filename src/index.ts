@@ -40,6 +40,7 @@ export type { EventWaitResult, ReceivedEvent } from './events/wait-for-event.js'
 export type { IngestResult } from './service/events.js';
 export type { WorkerView } from './service/workers.js';
 export type { DeadLetterView } from './service/dead-letters.js';
+export type { VersionView } from './service/versions.js';
 export type { Notification } from './notify/notifier.js';
 
 export { loadConfig } from './config.js';
@@ -69,6 +70,7 @@ export { ApprovalExpiredError, approvalTopic, requestApproval } from './approval
 export { ApprovalService } from './service/approvals.js';
 export { WorkerService } from './service/workers.js';
 export { DeadLetterService } from './service/dead-letters.js';
+export { VersionService } from './service/versions.js';
 export { EventService, SIGNATURE_HEADER, signWebhook } from './service/events.js';
 export { eventTopic, waitForEvent } from './events/wait-for-event.js';
 export { emailChannel, notify, webhookChannel } from './notify/notifier.js';

@@ -12,6 +12,7 @@ import type { ApprovalService } from '../service/approvals.js';
 import type { EventService } from '../service/events.js';
 import type { WorkerService } from '../service/workers.js';
 import type { DeadLetterService } from '../service/dead-letters.js';
+import type { VersionService } from '../service/versions.js';
 import type { WorkflowRegistry } from '../workflows.js';
 import { healthRoutes } from './routes-health.js';
 import { runRoutes } from './routes-runs.js';
@@ -30,6 +31,7 @@ export interface AppDeps {
   events: EventService;
   workers: WorkerService;
   deadLetters: DeadLetterService;
+  versions: VersionService;
   registry: WorkflowRegistry;
   pool: pg.Pool;
   /** Largest accepted body, express `limit` syntax (default `1mb`). */
@@ -42,7 +44,7 @@ export interface AppDeps {
  *
  * @example
  * ```ts
- * const app = createApp({ runs: waymark.runs, toolCalls: waymark.toolCalls, approvals: waymark.approvals, events: waymark.events, workers: waymark.workers, deadLetters: waymark.deadLetters, registry: waymark.registry, pool: waymark.pool, logger });
+ * const app = createApp({ runs: waymark.runs, toolCalls: waymark.toolCalls, approvals: waymark.approvals, events: waymark.events, workers: waymark.workers, deadLetters: waymark.deadLetters, versions: waymark.versions, registry: waymark.registry, pool: waymark.pool, logger });
  * app.listen(3000, '127.0.0.1');
  * ```
  */
@@ -62,6 +64,9 @@ export function createApp(deps: AppDeps): Express {
   app.use('/v1', deadLetterRoutes(deps.deadLetters));
   app.get('/v1/workers', async (_req, res) => {
     res.json({ workers: await deps.workers.list() });
+  });
+  app.get('/v1/versions', async (_req, res) => {
+    res.json({ versions: await deps.versions.list() });
   });
   app.use(notFound);
   app.use(problemHandler(deps.logger));

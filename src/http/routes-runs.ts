@@ -21,7 +21,7 @@ const ListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(20),
   cursor: z.string().min(1).max(500).optional(),
 });
-const ForkBody = z.strictObject({ fromStep: z.number().int().min(0) });
+const ForkBody = z.strictObject({ fromStep: z.number().int().min(0), appVersion: z.string().min(1).max(200).optional() });
 const EmptyBody = z.union([z.undefined(), z.strictObject({})]);
 
 /** Until authentication exists every caller acts for the default tenant. */
@@ -75,8 +75,8 @@ export function runRoutes(runs: RunService): Router {
 
   r.post('/runs/:id/fork', async (req, res) => {
     const { id } = parseRequest(RunId, req.params, 'params');
-    const { fromStep } = parseRequest(ForkBody, req.body, 'body');
-    const run = await runs.fork(id, fromStep, caller());
+    const { fromStep, appVersion } = parseRequest(ForkBody, req.body, 'body');
+    const run = await runs.fork(id, fromStep, caller(), undefined, appVersion);
     res.status(201).location(`/v1/runs/${run.id}`).json(run);
   });
 

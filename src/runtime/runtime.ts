@@ -19,6 +19,7 @@ import { ApprovalService } from '../service/approvals.js';
 import { EventService } from '../service/events.js';
 import { WorkerService } from '../service/workers.js';
 import { DeadLetterService } from '../service/dead-letters.js';
+import { VersionService } from '../service/versions.js';
 import { WorkflowRegistry, type WorkflowDefinition } from '../workflows.js';
 import { openDatabase, type DatabaseHandle } from './database.js';
 import { claimExecutorId, type ExecutorClaim } from './executor-identity.js';
@@ -71,6 +72,8 @@ export interface Waymark {
   readonly workers: WorkerService;
   /** Runs that failed for good: list, retry from the failing step, discard. */
   readonly deadLetters: DeadLetterService;
+  /** Application versions still holding runs, and their workers. */
+  readonly versions: VersionService;
   /** A pool on the application database, for the application's own reads. */
   readonly pool: pg.Pool;
   /** Where the HTTP API listens, when `http` was requested. */
@@ -157,11 +160,12 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
     const approvals = new ApprovalService({ pool, dbos: dbosClient });
     const workers = new WorkerService(pool);
     const deadLetters = new DeadLetterService({ pool, runs });
+    const versions = new VersionService(pool, config.appName);
     const events = new EventService({ pool, dbos: dbosClient, secrets: config.webhookSecrets, toleranceSeconds: config.webhookToleranceSeconds });
 
     let httpUrl: string | undefined;
     if (options.http) {
-      const app = createApp({ runs, toolCalls, approvals, events, workers, deadLetters, registry, pool, bodyLimit: config.bodyLimit, logger: log });
+      const app = createApp({ runs, toolCalls, approvals, events, workers, deadLetters, versions, registry, pool, bodyLimit: config.bodyLimit, logger: log });
       const server = await listen(app, config.port, config.host);
       cleanups.push(() => closeServer(server));
       const { port } = server.address() as AddressInfo;
@@ -181,6 +185,7 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
       events,
       workers,
       deadLetters,
+      versions,
       pool,
       httpUrl,
       stop: () => (stopped ??= cleanup()),

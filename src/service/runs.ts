@@ -227,19 +227,21 @@ export class RunService {
 
   /**
    * Starts a new run that replays the first `fromStep` steps of `id` from their checkpoints
-   * and executes the rest again, on this process's application version.
+   * and executes the rest again, on `appVersion` (default: this process's) — the way to move
+   * an in-flight run to a new deployment.
    */
-  async fork(id: string, fromStep: number, caller: Caller, newRunId?: string): Promise<RunView> {
+  async fork(id: string, fromStep: number, caller: Caller, newRunId?: string, appVersion?: string): Promise<RunView> {
     const run = await this.#require(id, caller);
     if (!Number.isInteger(fromStep) || fromStep < 0) {
       throw new ValidationError('fromStep must be a non-negative integer', { fromStep }, 'invalid_from_step');
     }
     const newId = newRunId ?? forkRunId(id, randomUUID());
     await appendRunEvent(this.#d.pool, {
-      runId: id, tenantId: run.tenant_id, kind: 'fork_requested', actor: caller.actor, data: { fromStep, newRunId: newId },
+      runId: id, tenantId: run.tenant_id, kind: 'fork_requested', actor: caller.actor,
+      data: { fromStep, newRunId: newId, appVersion: appVersion ?? this.#d.appVersion },
     });
     // The new run's row is written by the status trigger in DBOS's own transaction.
-    await this.#d.dbos.forkWorkflow(id, fromStep, { newWorkflowID: newId, applicationVersion: this.#d.appVersion, queueName: this.#d.queueName });
+    await this.#d.dbos.forkWorkflow(id, fromStep, { newWorkflowID: newId, applicationVersion: appVersion ?? this.#d.appVersion, queueName: this.#d.queueName });
     return this.get(newId, caller);
   }
 
