@@ -222,7 +222,7 @@ describe('runs that DBOS creates', () => {
     assert.deepEqual(await executions(pool, forkId), { s1: 1, s2: 1 });
 
     const requested = (await events(id)).filter((e) => e.kind === 'fork_requested');
-    assert.deepEqual(requested.map((e) => [e.actor, e.data]), [['api', { fromStep: 1, newRunId: forkId }]]);
+    assert.deepEqual(requested.map((e) => [e.actor, e.data]), [['api', { fromStep: 1, newRunId: forkId, appVersion: 'test-1' }]]);
     // The fork's audit trail starts with its creation, naming the run it was forked from.
     const [createdEvent] = await events(forkId);
     assert.deepEqual(
