@@ -3,39 +3,19 @@
  * latest first, each exactly once — also when the worker is SIGKILLed while compensating.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import pg from 'pg';
-import type { Waymark } from '../src/index.js';
-import { ToolServer } from './fixtures/tool-server.js';
-import { beforeLaunch, closeFixtures, useFixtureDatabase, workflows } from './fixtures/workflows.js';
-import { createTestDatabase, dropTestDatabase, http, killWorker, spawnWorker, startTestWaymark, waitFor } from './helpers.js';
+import { useFixtureEnv } from './fixture-env.js';
+import { test } from 'node:test';
+import { beforeLaunch, workflows } from './fixtures/workflows.js';
+import { http, killWorker, spawnWorker, startTestWaymark, waitFor } from './helpers.js';
 
-let url: string;
-let w: Waymark & { httpUrl: string };
-let pool: pg.Pool;
-const server = new ToolServer();
+const env = useFixtureEnv('compensation', { toolServer: true, waymark: { config: { leaseTtlMs: 1_500 } } });
 
-before(async () => {
-  process.env.TOOL_SERVER_URL = await server.start();
-  url = await createTestDatabase('compensation');
-  useFixtureDatabase(url);
-  w = await startTestWaymark(url, { workflows, beforeLaunch, config: { leaseTtlMs: 1_500 } });
-  pool = new pg.Pool({ connectionString: url, max: 2 });
-});
-after(async () => {
-  await pool.end();
-  await w.stop();
-  await server.stop();
-  await closeFixtures();
-  await dropTestDatabase(url);
-});
-
-const api = (method: string, path: string, body?: unknown) => http(w.httpUrl, method, path, body);
+const api = (method: string, path: string, body?: unknown) => http(env.w.httpUrl, method, path, body);
 const phaseIs = (id: string, phase: string) => waitFor(`phase ${phase}`, async () => (await api('GET', `/v1/runs/${id}`)).body.phase === phase, 60_000);
 const events = async (id: string) =>
-  (await pool.query(`SELECT kind, actor, to_phase, data FROM waymark.run_events WHERE run_id = $1 ORDER BY id`, [id])).rows;
-const reservationsOf = (items: string[]) => [...server.reservations.entries()].filter(([, r]) => items.includes(r.item));
-const cancelledIds = () => [...server.cancellations.values()];
+  (await env.pool.query(`SELECT kind, actor, to_phase, data FROM waymark.run_events WHERE run_id = $1 ORDER BY id`, [id])).rows;
+const reservationsOf = (items: string[]) => [...env.server.reservations.entries()].filter(([, r]) => items.includes(r.item));
+const cancelledIds = () => [...env.server.cancellations.values()];
 
 test('a saga failing at its third write undoes the first two, latest first, once each', async () => {
   const r = await api('POST', '/v1/runs', { workflow: 'tools.saga', input: { items: ['hotel-1', 'car-1', 'sold-out'] } });
@@ -45,7 +25,7 @@ test('a saga failing at its third write undoes the first two, latest first, once
   assert.deepEqual(cancelledIds().filter((c) => made.includes(c)).sort(), [...made].sort());
   const log = await events(r.body.id);
   const compensated = log.filter((e) => e.kind === 'compensated').map((e) => e.data.key as string);
-  const calls = (await pool.query(`SELECT key, args->>'item' AS item FROM waymark.tool_calls WHERE run_id = $1 AND tool = 'saga.reserve' AND status = 'succeeded'`, [r.body.id])).rows;
+  const calls = (await env.pool.query(`SELECT key, args->>'item' AS item FROM waymark.tool_calls WHERE run_id = $1 AND tool = 'saga.reserve' AND status = 'succeeded'`, [r.body.id])).rows;
   const itemOf = Object.fromEntries(calls.map((c) => [c.key, c.item]));
   assert.deepEqual(compensated.map((k) => itemOf[k]), ['car-1', 'hotel-1'], 'latest first');
   assert.deepEqual(log.filter((e) => e.kind === 'phase_changed').map((e) => e.to_phase).slice(-3), ['failed', 'compensating', 'rolled_back']);
@@ -57,7 +37,7 @@ test('a saga failing at its third write undoes the first two, latest first, once
 test('cancelling a run records who cancelled it and undoes what it did', async () => {
   const r = await api('POST', '/v1/runs', { workflow: 'tools.saga', input: { items: ['flight-9'], waitAfter: true } });
   await waitFor('the reservation', () => Promise.resolve(reservationsOf(['flight-9']).length === 1));
-  await waitFor('the wait', async () => (await pool.query(`SELECT 1 FROM dbos.operation_outputs WHERE workflow_uuid = $1 AND function_name = 'DBOS.sleep'`, [r.body.id])).rowCount === 1);
+  await waitFor('the wait', async () => (await env.pool.query(`SELECT 1 FROM dbos.operation_outputs WHERE workflow_uuid = $1 AND function_name = 'DBOS.sleep'`, [r.body.id])).rowCount === 1);
   await api('POST', `/v1/runs/${r.body.id}/cancel`);
   await phaseIs(r.body.id, 'rolled_back');
   const res = reservationsOf(['flight-9'])[0]![1];
@@ -69,11 +49,11 @@ test('cancelling a run records who cancelled it and undoes what it did', async (
 
 test('SIGKILL while compensating: each undo still happens exactly once', async () => {
   // Run this one on real worker processes.
-  await w.stop();
-  w = await startTestWaymark(url, { workflows, beforeLaunch, worker: false });
-  server.hangAfterActing.set('/reservations/cancel', 1);
-  const env = { TOOL_SERVER_URL: server.url, WAYMARK_LEASE_TTL_MS: '1500' };
-  const first = await spawnWorker(url, env);
+  await env.w.stop();
+  env.w = await startTestWaymark(env.url, { workflows, beforeLaunch, worker: false });
+  env.server.hangAfterActing.set('/reservations/cancel', 1);
+  const workerEnv = { TOOL_SERVER_URL: env.server.url, WAYMARK_LEASE_TTL_MS: '1500' };
+  const first = await spawnWorker(env.url, workerEnv);
   const r = await api('POST', '/v1/runs', { workflow: 'tools.saga', input: { items: ['room-7', 'bike-7', 'sold-out'] } });
   const made = await waitFor('two reservations', () => {
     const m = reservationsOf(['room-7', 'bike-7']).map(([, x]) => x.reservationId);
@@ -81,11 +61,11 @@ test('SIGKILL while compensating: each undo still happens exactly once', async (
   });
   await waitFor('the first undo to act', () => Promise.resolve(cancelledIds().some((c) => made.includes(c))));
   await killWorker(first);
-  const second = await spawnWorker(url, env);
+  const second = await spawnWorker(env.url, workerEnv);
   try {
     await phaseIs(r.body.id, 'rolled_back');
     assert.deepEqual(cancelledIds().filter((c) => made.includes(c)).sort(), [...made].sort(), 'each reservation cancelled once');
-    const keys = server.requests.filter((q) => q.path.endsWith('/cancel') && made.includes(q.path.split('/')[2]!)).map((q) => q.key);
+    const keys = env.server.requests.filter((q) => q.path.endsWith('/cancel') && made.includes(q.path.split('/')[2]!)).map((q) => q.key);
     assert.equal(keys.length, 3, 'the interrupted undo was repeated with its key, the other sent once');
     assert.equal(new Set(keys).size, 2);
   } finally {

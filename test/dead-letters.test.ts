@@ -5,34 +5,14 @@
  * kills its worker every time ends up here instead of crashing workers forever.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import pg from 'pg';
-import type { Waymark } from '../src/index.js';
-import { ToolServer } from './fixtures/tool-server.js';
-import { beforeLaunch, closeFixtures, executions, useFixtureDatabase, workflows } from './fixtures/workflows.js';
-import { createTestDatabase, dropTestDatabase, http, killWorker, spawnWorker, startTestWaymark, waitFor } from './helpers.js';
+import { useFixtureEnv } from './fixture-env.js';
+import { test } from 'node:test';
+import { beforeLaunch, executions, workflows } from './fixtures/workflows.js';
+import { http, killWorker, spawnWorker, startTestWaymark, waitFor } from './helpers.js';
 
-let url: string;
-let w: Waymark & { httpUrl: string };
-let pool: pg.Pool;
-const server = new ToolServer();
+const env = useFixtureEnv('dead_letters', { toolServer: true });
 
-before(async () => {
-  process.env.TOOL_SERVER_URL = await server.start();
-  url = await createTestDatabase('dead_letters');
-  useFixtureDatabase(url);
-  w = await startTestWaymark(url, { workflows, beforeLaunch });
-  pool = new pg.Pool({ connectionString: url, max: 2 });
-});
-after(async () => {
-  await pool.end();
-  await w.stop();
-  await server.stop();
-  await closeFixtures();
-  await dropTestDatabase(url);
-});
-
-const api = (method: string, path: string, body?: unknown) => http(w.httpUrl, method, path, body);
+const api = (method: string, path: string, body?: unknown) => http(env.w.httpUrl, method, path, body);
 const start = async (workflow: string, input: unknown) => (await api('POST', '/v1/runs', { workflow, input })).body.id as string;
 const settled = (id: string) =>
   waitFor(`run ${id}`, async () => {
@@ -41,7 +21,7 @@ const settled = (id: string) =>
   }, 60_000);
 
 test('a tool that exhausts its attempts dead-letters the run; a retry forks from the tool call and succeeds', async () => {
-  server.scripts.set('dl1', Array.from({ length: 4 }, () => ({ status: 503 })));
+  env.server.scripts.set('dl1', Array.from({ length: 4 }, () => ({ status: 503 })));
   const id = await start('test.step-then-flaky', { id: 'dl1' });
   assert.equal((await settled(id)).status, 'ERROR');
   const list = await api('GET', '/v1/dead-letters?status=open');
@@ -60,12 +40,12 @@ test('a tool that exhausts its attempts dead-letters the run; a retry forks from
   assert.equal(retried.body.status, 'retried');
   const next = await settled(retried.body.retryRunId);
   assert.equal(next.status, 'SUCCESS', JSON.stringify(next.error));
-  assert.deepEqual(await executions(pool, next.id), {}, 'the step before the failing call was not re-run');
-  assert.equal(server.requests.filter((r) => r.path === '/flaky/dl1').length, 5);
+  assert.deepEqual(await executions(env.pool, next.id), {}, 'the step before the failing call was not re-run');
+  assert.equal(env.server.requests.filter((r) => r.path === '/flaky/dl1').length, 5);
   const again = await api('POST', `/v1/dead-letters/${id}/retry`, {});
   assert.equal(again.status, 409);
   assert.equal(again.body.code, 'dead_letter_not_open');
-  const audit = (await pool.query(`SELECT actor, reason, data FROM waymark.run_events WHERE run_id = $1 AND kind = 'dead_letter_retried'`, [id])).rows;
+  const audit = (await env.pool.query(`SELECT actor, reason, data FROM waymark.run_events WHERE run_id = $1 AND kind = 'dead_letter_retried'`, [id])).rows;
   assert.deepEqual(audit, [{ actor: 'ops@example.com', reason: 'provider back', data: { retryRunId: retried.body.retryRunId, fromStep: 1 } }]);
 });
 
@@ -88,12 +68,12 @@ test('discard needs a reason, keeps the run, and refuses a later retry', async (
 
 test('a poison run that kills its worker every time becomes a dead letter, and workers keep serving other runs', async () => {
   // This file's in-process worker must not pick the poison run up: stop it, use real workers.
-  await w.stop();
-  w = await startTestWaymark(url, { workflows, beforeLaunch, worker: false });
+  await env.w.stop();
+  env.w = await startTestWaymark(env.url, { workflows, beforeLaunch, worker: false });
   const poisonId = await start('test.poison', {});
   let attempts = 0;
   for (; attempts < 6; attempts++) {
-    const worker = await spawnWorker(url, { TOOL_SERVER_URL: server.url });
+    const worker = await spawnWorker(env.url, { TOOL_SERVER_URL: env.server.url });
     const outcome = await Promise.race([worker.exited.then(() => 'died'), settled(poisonId).then(() => 'settled')]);
     if (outcome === 'settled') {
       const healthy = await start('test.chain', { steps: 1 });

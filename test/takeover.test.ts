@@ -4,38 +4,18 @@
  * write and every non-idempotent tool call made once. A live worker is never robbed.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import pg from 'pg';
-import type { Waymark } from '../src/index.js';
-import { ToolServer } from './fixtures/tool-server.js';
-import { beforeLaunch, closeFixtures, executions, useFixtureDatabase, workflows } from './fixtures/workflows.js';
-import { createTestDatabase, dropTestDatabase, http, killWorker, spawnWorker, startTestWaymark, waitFor, type WorkerProcess } from './helpers.js';
+import { useFixtureEnv } from './fixture-env.js';
+import { test } from 'node:test';
+import { executions } from './fixtures/workflows.js';
+import { http, killWorker, spawnWorker, waitFor, type WorkerProcess } from './helpers.js';
 
 const TTL = 2_000;
-let url: string;
-let w: Waymark & { httpUrl: string };
-let pool: pg.Pool;
-const server = new ToolServer();
+const env = useFixtureEnv('takeover', { toolServer: true, waymark: { worker: false } });
 
-before(async () => {
-  process.env.TOOL_SERVER_URL = await server.start();
-  url = await createTestDatabase('takeover');
-  useFixtureDatabase(url);
-  w = await startTestWaymark(url, { workflows, beforeLaunch, worker: false });
-  pool = new pg.Pool({ connectionString: url, max: 3 });
-});
-after(async () => {
-  await pool.end();
-  await w.stop();
-  await server.stop();
-  await closeFixtures();
-  await dropTestDatabase(url);
-});
-
-const worker = () => spawnWorker(url, { TOOL_SERVER_URL: server.url, WAYMARK_LEASE_TTL_MS: String(TTL) });
+const worker = () => spawnWorker(env.url, { TOOL_SERVER_URL: env.server.url, WAYMARK_LEASE_TTL_MS: String(TTL) });
 const pendingBy = async () =>
   Object.fromEntries(
-    (await pool.query<{ executor_id: string; n: number }>(
+    (await env.pool.query<{ executor_id: string; n: number }>(
       `SELECT executor_id, count(*)::int AS n FROM dbos.workflow_status WHERE status = 'PENDING' AND queue_name = 'waymark_runs' GROUP BY executor_id`,
     )).rows.map((r) => [r.executor_id, r.n]),
   ) as Record<string, number>;
@@ -45,11 +25,11 @@ test('the runs of a SIGKILLed worker finish on the others, each write and charge
   assert.equal(new Set(workers.map((x) => x.executorId)).size, 3);
   try {
     const ids = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => w.runs.start({ workflow: 'test.write-charge-wait', input: { orderId: `o-${i}`, ref: `r-${i}` } }, { actor: 'test' }).then((r) => r.run.id)),
+      Array.from({ length: 12 }, (_, i) => env.w.runs.start({ workflow: 'test.write-charge-wait', input: { orderId: `o-${i}`, ref: `r-${i}` } }, { actor: 'test' }).then((r) => r.run.id)),
     );
     // Every run has written and charged, and waits at its gate.
     await waitFor('all runs at their gate', async () => {
-      const rows = await pool.query(`SELECT count(DISTINCT run_id)::int AS n FROM test_executions WHERE step = 's0' AND run_id = ANY($1)`, [ids]);
+      const rows = await env.pool.query(`SELECT count(DISTINCT run_id)::int AS n FROM test_executions WHERE step = 's0' AND run_id = ANY($1)`, [ids]);
       return rows.rows[0].n === ids.length;
     });
     const held = await pendingBy();
@@ -57,10 +37,10 @@ test('the runs of a SIGKILLed worker finish on the others, each write and charge
     const victimRuns = held[victim.executorId] ?? 0;
     assert.ok(victimRuns > 0, 'the killed worker holds in-flight runs');
     await killWorker(victim);
-    await pool.query('INSERT INTO test_gates (run_id) SELECT unnest($1::text[])', [ids]);
+    await env.pool.query('INSERT INTO test_gates (run_id) SELECT unnest($1::text[])', [ids]);
 
     const adopted = await waitFor('adoption', async () => {
-      const r = await pool.query(`SELECT status, adopted_by, adopted_runs FROM waymark.workers WHERE executor_id = $1`, [victim.executorId]);
+      const r = await env.pool.query(`SELECT status, adopted_by, adopted_runs FROM waymark.workers WHERE executor_id = $1`, [victim.executorId]);
       return r.rows[0]?.status === 'dead' ? r.rows[0] : undefined;
     }, 30_000);
     assert.equal(adopted.adopted_runs, victimRuns);
@@ -68,18 +48,18 @@ test('the runs of a SIGKILLed worker finish on the others, each write and charge
 
     for (const id of ids) {
       const run = await waitFor(`run ${id}`, async () => {
-        const r = await w.runs.get(id);
+        const r = await env.w.runs.get(id);
         return r.status === 'SUCCESS' ? r : undefined;
       }, 60_000);
       assert.notEqual(run.executorId, victim.executorId);
-      const ex = await executions(pool, id);
+      const ex = await executions(env.pool, id);
       assert.equal(ex.insertOrder, 1, 'the business write ran once');
     }
-    const orders = await pool.query(`SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM test_orders WHERE run_id = ANY($1)`, [ids]);
+    const orders = await env.pool.query(`SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM test_orders WHERE run_id = ANY($1)`, [ids]);
     assert.deepEqual(orders.rows[0], { n: 12, d: 12 });
-    for (let i = 0; i < 12; i++) assert.equal(server.charges.filter((c) => c.ref === `r-${i}`).length, 1, `charge r-${i} made once`);
+    for (let i = 0; i < 12; i++) assert.equal(env.server.charges.filter((c) => c.ref === `r-${i}`).length, 1, `charge r-${i} made once`);
 
-    const listed = await http(w.httpUrl, 'GET', '/v1/workers');
+    const listed = await http(env.w.httpUrl, 'GET', '/v1/workers');
     const byId = Object.fromEntries(listed.body.workers.map((x: any) => [x.executorId, x]));
     assert.equal(byId[victim.executorId].status, 'dead');
     for (const live of workers.filter((x) => x !== victim)) assert.equal(byId[live.executorId].status, 'live');
@@ -92,25 +72,25 @@ test('a live worker whose lease lapsed but whose session is alive is not robbed;
   const a = await worker();
   const b = await worker();
   try {
-    const id = (await w.runs.start({ workflow: 'test.chain', input: { steps: 2, blockAt: 0 } }, { actor: 'test' })).run.id;
-    await waitFor('the run to start', async () => (await executions(pool, id)).s0 === 1);
-    const owner = (await pool.query('SELECT executor_id FROM dbos.workflow_status WHERE workflow_uuid = $1', [id])).rows[0].executor_id as string;
+    const id = (await env.w.runs.start({ workflow: 'test.chain', input: { steps: 2, blockAt: 0 } }, { actor: 'test' })).run.id;
+    await waitFor('the run to start', async () => (await executions(env.pool, id)).s0 === 1);
+    const owner = (await env.pool.query('SELECT executor_id FROM dbos.workflow_status WHERE workflow_uuid = $1', [id])).rows[0].executor_id as string;
     const holder = owner === a.executorId ? a : b;
     // Pretend the holder is too slow to renew: its lease lapses, but its process and session live.
     holder.child.kill('SIGSTOP');
-    await pool.query(`UPDATE waymark.workers SET lease_expires_at = now() - interval '1 minute' WHERE executor_id = $1`, [owner]);
+    await env.pool.query(`UPDATE waymark.workers SET lease_expires_at = now() - interval '1 minute' WHERE executor_id = $1`, [owner]);
     await new Promise((r) => setTimeout(r, 2 * TTL));
-    const row = (await pool.query('SELECT status FROM waymark.workers WHERE executor_id = $1', [owner])).rows[0];
+    const row = (await env.pool.query('SELECT status FROM waymark.workers WHERE executor_id = $1', [owner])).rows[0];
     assert.equal(row.status, 'live', 'not adopted while its session holds the executor id');
-    assert.equal((await pool.query('SELECT executor_id FROM dbos.workflow_status WHERE workflow_uuid = $1', [id])).rows[0].executor_id, owner);
+    assert.equal((await env.pool.query('SELECT executor_id FROM dbos.workflow_status WHERE workflow_uuid = $1', [id])).rows[0].executor_id, owner);
     holder.child.kill('SIGCONT');
 
     // A graceful stop marks the worker stopped and frees its id: the other adopts its run.
     holder.child.kill('SIGTERM');
     await holder.exited;
-    await pool.query('INSERT INTO test_gates (run_id) VALUES ($1)', [id]);
+    await env.pool.query('INSERT INTO test_gates (run_id) VALUES ($1)', [id]);
     const run = await waitFor('the run to finish elsewhere', async () => {
-      const r = await w.runs.get(id);
+      const r = await env.w.runs.get(id);
       return r.status === 'SUCCESS' ? r : undefined;
     }, 30_000);
     assert.notEqual(run.executorId, owner);

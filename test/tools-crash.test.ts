@@ -6,48 +6,26 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { after, before, test } from 'node:test';
-import pg from 'pg';
-import type { Waymark } from '../src/index.js';
-import { ToolServer } from './fixtures/tool-server.js';
-import { beforeLaunch, closeFixtures, useFixtureDatabase, workflows } from './fixtures/workflows.js';
-import { ROOT, createTestDatabase, dropTestDatabase, http, killWorker, spawnWorker, startTestWaymark, waitFor, type WorkerProcess } from './helpers.js';
+import { test } from 'node:test';
+import { useFixtureEnv } from './fixture-env.js';
+import { ROOT, http, killWorker, spawnWorker, waitFor, type WorkerProcess } from './helpers.js';
 
-let url: string;
-let w: Waymark & { httpUrl: string };
-let pool: pg.Pool;
-const server = new ToolServer();
+const env = useFixtureEnv('tools_crash', { toolServer: true, waymark: { worker: false } });
 
-before(async () => {
-  process.env.TOOL_SERVER_URL = await server.start();
-  url = await createTestDatabase('tools_crash');
-  useFixtureDatabase(url);
-  // This process serves the API; workers are separate processes that get killed.
-  w = await startTestWaymark(url, { workflows, beforeLaunch, worker: false });
-  pool = new pg.Pool({ connectionString: url, max: 3 });
-});
-after(async () => {
-  await pool.end();
-  await w.stop();
-  await server.stop();
-  await closeFixtures();
-  await dropTestDatabase(url);
-});
-
-const worker = () => spawnWorker(url, { TOOL_SERVER_URL: server.url });
-const start = async (workflow: string, input: unknown) => (await w.runs.start({ workflow, input }, { actor: 'test' })).run.id;
+const worker = () => spawnWorker(env.url, { TOOL_SERVER_URL: env.server.url });
+const start = async (workflow: string, input: unknown) => (await env.w.runs.start({ workflow, input }, { actor: 'test' })).run.id;
 const settled = (id: string) =>
   waitFor(`run ${id} to finish`, async () => {
-    const r = await w.runs.get(id);
+    const r = await env.w.runs.get(id);
     return ['SUCCESS', 'ERROR', 'CANCELLED'].includes(r.status) ? r : undefined;
   }, 90_000);
-const callOf = async (runId: string) => (await pool.query('SELECT * FROM waymark.tool_calls WHERE run_id = $1', [runId])).rows[0];
+const callOf = async (runId: string) => (await env.pool.query('SELECT * FROM waymark.tool_calls WHERE run_id = $1', [runId])).rows[0];
 const outcomes = async (key: string) =>
-  (await pool.query('SELECT outcome FROM waymark.tool_call_attempts WHERE key = $1 ORDER BY attempt', [key])).rows.map((r) => r.outcome as string);
+  (await env.pool.query('SELECT outcome FROM waymark.tool_call_attempts WHERE key = $1 ORDER BY attempt', [key])).rows.map((r) => r.outcome as string);
 
 /** Starts a run whose first request to `path` acts remotely and never answers, then kills the worker. */
 async function crashMidCall(path: string, workflow: string, input: unknown, acted: () => boolean): Promise<{ id: string; next: WorkerProcess }> {
-  server.hangAfterActing.set(path, 1);
+  env.server.hangAfterActing.set(path, 1);
   const first = await worker();
   const id = await start(workflow, input);
   await waitFor('the remote side to act', () => Promise.resolve(acted()));
@@ -58,14 +36,14 @@ async function crashMidCall(path: string, workflow: string, input: unknown, acte
 
 test('an idempotent write in doubt is called again with the same key, and the provider acts once', async () => {
   const { id, next } = await crashMidCall('/emails', 'tools.email', { to: 'bo@example.com', subject: 'crash-1' }, () =>
-    server.requests.some((r) => r.path === '/emails' && r.body.subject === 'crash-1'));
+    env.server.requests.some((r) => r.path === '/emails' && r.body.subject === 'crash-1'));
   try {
     const run = await settled(id);
     assert.equal(run.status, 'SUCCESS', JSON.stringify(run.error));
-    const seen = server.requests.filter((r) => r.path === '/emails' && r.body.subject === 'crash-1');
+    const seen = env.server.requests.filter((r) => r.path === '/emails' && r.body.subject === 'crash-1');
     assert.equal(seen.length, 2);
     assert.equal(seen[0]!.key, seen[1]!.key);
-    assert.equal([...server.emails.keys()].filter((k) => k === seen[0]!.key).length, 1);
+    assert.equal([...env.server.emails.keys()].filter((k) => k === seen[0]!.key).length, 1);
     const call = await callOf(id);
     assert.equal(call.status, 'succeeded');
     assert.deepEqual(await outcomes(call.key), ['in_doubt', 'succeeded']);
@@ -76,14 +54,14 @@ test('an idempotent write in doubt is called again with the same key, and the pr
 
 test('a write with reconcile in doubt is asked, recorded as reconciled, and not called again', async () => {
   const { id, next } = await crashMidCall('/charges', 'tools.charge-reconciled', { ref: 'r-1', cents: 100 }, () =>
-    server.charges.some((c) => c.ref === 'r-1'));
+    env.server.charges.some((c) => c.ref === 'r-1'));
   try {
     const run = await settled(id);
     assert.equal(run.status, 'SUCCESS', JSON.stringify(run.error));
-    const charged = server.charges.filter((c) => c.ref === 'r-1');
+    const charged = env.server.charges.filter((c) => c.ref === 'r-1');
     assert.equal(charged.length, 1);
     assert.deepEqual(run.output, { chargeId: charged[0]!.chargeId });
-    assert.equal(server.requests.filter((r) => r.method === 'GET' && r.path === '/charges').length, 1);
+    assert.equal(env.server.requests.filter((r) => r.method === 'GET' && r.path === '/charges').length, 1);
     const call = await callOf(id);
     assert.equal(call.status, 'reconciled');
     assert.deepEqual(call.result, { chargeId: charged[0]!.chargeId });
@@ -93,32 +71,32 @@ test('a write with reconcile in doubt is asked, recorded as reconciled, and not 
 });
 
 test('a non-idempotent write in doubt is never repeated: the run escalates until a person says it happened', async () => {
-  const { id, next } = await crashMidCall('/charges', 'tools.charge', { ref: 'r-2', cents: 250 }, () => server.charges.some((c) => c.ref === 'r-2'));
+  const { id, next } = await crashMidCall('/charges', 'tools.charge', { ref: 'r-2', cents: 250 }, () => env.server.charges.some((c) => c.ref === 'r-2'));
   try {
-    await waitFor('the run to escalate', async () => (await w.runs.get(id)).phase === 'escalated');
+    await waitFor('the run to escalate', async () => (await env.w.runs.get(id)).phase === 'escalated');
     const call = await callOf(id);
     assert.equal(call.status, 'in_doubt');
-    assert.equal(server.charges.filter((c) => c.ref === 'r-2').length, 1);
-    const escalation = (await pool.query(`SELECT reason, data FROM waymark.run_events WHERE run_id = $1 AND to_phase = 'escalated'`, [id])).rows[0];
+    assert.equal(env.server.charges.filter((c) => c.ref === 'r-2').length, 1);
+    const escalation = (await env.pool.query(`SELECT reason, data FROM waymark.run_events WHERE run_id = $1 AND to_phase = 'escalated'`, [id])).rows[0];
     assert.equal(escalation.data.key, call.key);
     assert.match(escalation.reason, /in doubt/);
 
-    const badOutput = await http(w.httpUrl, 'POST', `/v1/runs/${id}/tool-calls/${encodeURIComponent(call.key)}/resolve`, { happened: true, output: { charge: 1 } });
+    const badOutput = await http(env.w.httpUrl, 'POST', `/v1/runs/${id}/tool-calls/${encodeURIComponent(call.key)}/resolve`, { happened: true, output: { charge: 1 } });
     assert.equal(badOutput.status, 422);
-    const resolved = await http(w.httpUrl, 'POST', `/v1/runs/${id}/tool-calls/${encodeURIComponent(call.key)}/resolve`, {
+    const resolved = await http(env.w.httpUrl, 'POST', `/v1/runs/${id}/tool-calls/${encodeURIComponent(call.key)}/resolve`, {
       happened: true, output: { chargeId: 'ch-from-dashboard' }, comment: 'seen in the payment dashboard',
     });
     assert.equal(resolved.status, 200, JSON.stringify(resolved.body));
     assert.equal(resolved.body.status, 'reconciled');
-    const again = await http(w.httpUrl, 'POST', `/v1/runs/${id}/tool-calls/${encodeURIComponent(call.key)}/resolve`, { happened: false });
+    const again = await http(env.w.httpUrl, 'POST', `/v1/runs/${id}/tool-calls/${encodeURIComponent(call.key)}/resolve`, { happened: false });
     assert.equal(again.status, 409);
 
     const run = await settled(id);
     assert.equal(run.status, 'SUCCESS');
     assert.deepEqual(run.output, { chargeId: 'ch-from-dashboard' });
     assert.equal(run.phase, 'completed');
-    assert.equal(server.charges.filter((c) => c.ref === 'r-2').length, 1, 'never charged twice');
-    const kinds = (await pool.query('SELECT kind, to_phase, actor FROM waymark.run_events WHERE run_id = $1 ORDER BY id', [id])).rows
+    assert.equal(env.server.charges.filter((c) => c.ref === 'r-2').length, 1, 'never charged twice');
+    const kinds = (await env.pool.query('SELECT kind, to_phase, actor FROM waymark.run_events WHERE run_id = $1 ORDER BY id', [id])).rows
       .map((e) => `${e.kind}:${e.to_phase ?? ''}:${e.actor}`);
     assert.ok(kinds.includes('tool_call_resolved::api'));
     assert.deepEqual(kinds.slice(-3), ['tool_call_resolved::api', 'phase_changed:running:workflow', 'phase_changed:completed:dbos']);
@@ -128,20 +106,20 @@ test('a non-idempotent write in doubt is never repeated: the run escalates until
 });
 
 test('"it did not happen" (said with the CLI) makes the run call the tool again', async () => {
-  const { id, next } = await crashMidCall('/charges', 'tools.charge', { ref: 'r-3', cents: 75 }, () => server.charges.some((c) => c.ref === 'r-3'));
+  const { id, next } = await crashMidCall('/charges', 'tools.charge', { ref: 'r-3', cents: 75 }, () => env.server.charges.some((c) => c.ref === 'r-3'));
   try {
-    await waitFor('the run to escalate', async () => (await w.runs.get(id)).phase === 'escalated');
+    await waitFor('the run to escalate', async () => (await env.w.runs.get(id)).phase === 'escalated');
     const call = await callOf(id);
     const cli = (...args: string[]) =>
       promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'runs', ...args, '--workflows', 'test/fixtures/workflows.ts'], {
-        cwd: ROOT, env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' },
+        cwd: ROOT, env: { ...process.env, DATABASE_URL: env.url, LOG_LEVEL: 'warn' },
       });
     await assert.rejects(cli('resolve', id, call.key), /exactly one of --happened or --not-happened/);
     const { stdout } = await cli('resolve', id, call.key, '--not-happened', '--comment', 'no charge in the dashboard');
     assert.equal(JSON.parse(stdout).status, 'failed');
     const run = await settled(id);
     assert.equal(run.status, 'SUCCESS');
-    const charged = server.charges.filter((c) => c.ref === 'r-3');
+    const charged = env.server.charges.filter((c) => c.ref === 'r-3');
     assert.equal(charged.length, 2);
     assert.deepEqual(run.output, { chargeId: charged[1]!.chargeId });
   } finally {
@@ -150,7 +128,7 @@ test('"it did not happen" (said with the CLI) makes the run call the tool again'
 });
 
 test('a SIGKILL during a backoff wait: the next attempt happens at the planned time, not from scratch', async () => {
-  server.scripts.set('d1', [{ status: 503, retryAfter: '4' }]);
+  env.server.scripts.set('d1', [{ status: 503, retryAfter: '4' }]);
   const first = await worker();
   const id = await start('tools.flaky', { id: 'd1' });
   const planned = await waitFor('a planned retry', async () => (await callOf(id))?.next_attempt_at as Date | undefined);
@@ -159,8 +137,8 @@ test('a SIGKILL during a backoff wait: the next attempt happens at the planned t
   try {
     const run = await settled(id);
     assert.equal(run.status, 'SUCCESS', JSON.stringify(run.error));
-    assert.equal(server.requests.filter((r) => r.path === '/flaky/d1').length, 2, 'attempt 1 was not repeated');
-    const rows = (await pool.query(`SELECT attempt, outcome, started_at FROM waymark.tool_call_attempts WHERE key = $1 ORDER BY attempt`, [(await callOf(id)).key])).rows;
+    assert.equal(env.server.requests.filter((r) => r.path === '/flaky/d1').length, 2, 'attempt 1 was not repeated');
+    const rows = (await env.pool.query(`SELECT attempt, outcome, started_at FROM waymark.tool_call_attempts WHERE key = $1 ORDER BY attempt`, [(await callOf(id)).key])).rows;
     assert.deepEqual(rows.map((r) => `${r.attempt}:${r.outcome}`), ['1:failed', '2:succeeded']);
     assert.ok(rows[1].started_at.getTime() >= planned.getTime(), `attempt 2 at ${rows[1].started_at.toISOString()} before the planned ${planned.toISOString()}`);
   } finally {

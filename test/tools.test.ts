@@ -4,42 +4,22 @@
  * the resolve API's bad input.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
-import { toolCallKey, type Waymark } from '../src/index.js';
-import { ToolServer } from './fixtures/tool-server.js';
-import { beforeLaunch, closeFixtures, useFixtureDatabase, workflows } from './fixtures/workflows.js';
-import { createTestDatabase, dropTestDatabase, http, startTestWaymark, waitFor } from './helpers.js';
+import { useFixtureEnv } from './fixture-env.js';
+import { describe, test } from 'node:test';
+import { toolCallKey } from '../src/index.js';
+import { http, waitFor } from './helpers.js';
 
-let url: string;
-let w: Waymark & { httpUrl: string };
-let pool: pg.Pool;
-const server = new ToolServer();
+const env = useFixtureEnv('tools', { toolServer: true });
 
-before(async () => {
-  process.env.TOOL_SERVER_URL = await server.start();
-  url = await createTestDatabase('tools');
-  useFixtureDatabase(url);
-  w = await startTestWaymark(url, { workflows, beforeLaunch });
-  pool = new pg.Pool({ connectionString: url, max: 3 });
-});
-after(async () => {
-  await pool.end();
-  await w.stop();
-  await server.stop();
-  await closeFixtures();
-  await dropTestDatabase(url);
-});
-
-const start = async (workflow: string, input: unknown) => (await w.runs.start({ workflow, input }, { actor: 'test' })).run.id;
+const start = async (workflow: string, input: unknown) => (await env.w.runs.start({ workflow, input }, { actor: 'test' })).run.id;
 const settled = (id: string) =>
   waitFor(`run ${id} to finish`, async () => {
-    const r = await w.runs.get(id);
+    const r = await env.w.runs.get(id);
     return ['SUCCESS', 'ERROR', 'CANCELLED'].includes(r.status) ? r : undefined;
   });
-const ledger = async (runId: string) => (await pool.query('SELECT * FROM waymark.tool_calls WHERE run_id = $1 ORDER BY created_at', [runId])).rows;
+const ledger = async (runId: string) => (await env.pool.query('SELECT * FROM waymark.tool_calls WHERE run_id = $1 ORDER BY created_at', [runId])).rows;
 const attempts = async (key: string) =>
-  (await pool.query('SELECT attempt, outcome, is_retry, error FROM waymark.tool_call_attempts WHERE key = $1 ORDER BY attempt', [key])).rows;
+  (await env.pool.query('SELECT attempt, outcome, is_retry, error FROM waymark.tool_call_attempts WHERE key = $1 ORDER BY attempt', [key])).rows;
 
 describe('calls that succeed', () => {
   test('a read tool call returns the output and is recorded in the ledger and the timeline', async () => {
@@ -53,11 +33,11 @@ describe('calls that succeed', () => {
     assert.equal(row.attempts, 1);
     assert.deepEqual(row.result, run.output);
     assert.equal(row.key, toolCallKey('crm.lookup', { customerId: 'c-7' }, id));
-    const timeline = await http(w.httpUrl, 'GET', `/v1/runs/${id}/timeline`);
+    const timeline = await http(env.w.httpUrl, 'GET', `/v1/runs/${id}/timeline`);
     const entry = timeline.body.entries.find((e: any) => e.type === 'tool_call');
     assert.equal(entry.name, 'crm.lookup');
     assert.equal(entry.data.status, 'succeeded');
-    const history = await pool.query(`SELECT name, data->>'key' AS key FROM waymark.run_history WHERE run_id = $1 AND entry_type = 'tool_call'`, [id]);
+    const history = await env.pool.query(`SELECT name, data->>'key' AS key FROM waymark.run_history WHERE run_id = $1 AND entry_type = 'tool_call'`, [id]);
     assert.deepEqual(history.rows, [{ name: 'crm.lookup', key: row.key }]);
   });
 
@@ -67,22 +47,22 @@ describe('calls that succeed', () => {
     assert.equal(run.status, 'SUCCESS', JSON.stringify(run.error));
     const out = run.output as { first: { messageId: string }; again: { messageId: string } };
     assert.deepEqual(out.again, out.first);
-    const sent = server.requests.filter((r) => r.path === '/emails' && r.body.subject === 'Invoice 7');
+    const sent = env.server.requests.filter((r) => r.path === '/emails' && r.body.subject === 'Invoice 7');
     assert.equal(sent.length, 1, 'the tool ran once');
     const rows = await ledger(id);
     assert.equal(rows.length, 1);
     assert.equal(sent[0]!.key, rows[0].key);
     assert.equal(rows[0].args.apiKey, '[redacted]');
     assert.equal(rows[0].args.to, 'ada@example.com');
-    const raw = await pool.query(`SELECT count(*)::int AS n FROM waymark.run_history WHERE run_id = $1 AND (data::text LIKE '%sk-live%' OR output::text LIKE '%sk-live%')`, [id]);
+    const raw = await env.pool.query(`SELECT count(*)::int AS n FROM waymark.run_history WHERE run_id = $1 AND (data::text LIKE '%sk-live%' OR output::text LIKE '%sk-live%')`, [id]);
     assert.equal(raw.rows[0].n, 0, 'no secret in the audit view');
 
     // A fork re-executing the call keeps its key and returns the recorded result without calling the tool.
-    const fork = await http(w.httpUrl, 'POST', `/v1/runs/${id}/fork`, { fromStep: 0 });
+    const fork = await http(env.w.httpUrl, 'POST', `/v1/runs/${id}/fork`, { fromStep: 0 });
     const forked = await settled(fork.body.id);
     assert.equal(forked.status, 'SUCCESS');
     assert.deepEqual((forked.output as typeof out).first, out.first);
-    assert.equal(server.requests.filter((r) => r.path === '/emails' && r.body.subject === 'Invoice 7').length, 1);
+    assert.equal(env.server.requests.filter((r) => r.path === '/emails' && r.body.subject === 'Invoice 7').length, 1);
   });
 
   test('a business key holds across runs: two runs for one invoice pay it once', async () => {
@@ -91,21 +71,21 @@ describe('calls that succeed', () => {
     const b = await start('tools.pay-invoice', { invoiceId: 'INV-9', cents: 500 });
     const rb = await settled(b);
     assert.deepEqual(rb.output, ra.output);
-    assert.equal(server.requests.filter((r) => r.path === '/payments').length, 1);
-    const keys = server.requests.filter((r) => r.path === '/payments').map((r) => r.key);
+    assert.equal(env.server.requests.filter((r) => r.path === '/payments').length, 1);
+    const keys = env.server.requests.filter((r) => r.path === '/payments').map((r) => r.key);
     assert.deepEqual(keys, ['payments.pay-invoice:invoice:INV-9']);
   });
 });
 
 describe('calls that fail', () => {
   test('invalid arguments fail at once, naming the tool and the field; nothing is called; the ledger shows it', async () => {
-    const before = server.requests.length;
+    const before = env.server.requests.length;
     const id = await start('tools.bad-input', { to: 'not-an-email' });
     const run = await settled(id);
     assert.equal(run.status, 'ERROR');
     assert.match(run.error!.message, /email\.send/);
     assert.match(run.error!.message, /to:/);
-    assert.equal(server.requests.length, before);
+    assert.equal(env.server.requests.length, before);
     const [row] = await ledger(id);
     assert.equal(row.status, 'failed');
     assert.equal(row.attempts, 0);
@@ -124,11 +104,11 @@ describe('calls that fail', () => {
   });
 
   test('transient failures are retried with the same key; each attempt is recorded', async () => {
-    server.scripts.set('f1', [{ status: 503 }, { status: 502 }]);
+    env.server.scripts.set('f1', [{ status: 503 }, { status: 502 }]);
     const id = await start('tools.flaky', { id: 'f1' });
     const run = await settled(id);
     assert.equal(run.status, 'SUCCESS', JSON.stringify(run.error));
-    const calls = server.requests.filter((r) => r.path === '/flaky/f1');
+    const calls = env.server.requests.filter((r) => r.path === '/flaky/f1');
     assert.equal(calls.length, 3);
     assert.equal(new Set(calls.map((c) => c.key)).size, 1);
     const [row] = await ledger(id);
@@ -138,12 +118,12 @@ describe('calls that fail', () => {
   });
 
   test('a permanent error (4xx) is not retried', async () => {
-    server.scripts.set('f2', [{ status: 422, body: { error: 'card declined' } }]);
+    env.server.scripts.set('f2', [{ status: 422, body: { error: 'card declined' } }]);
     const id = await start('tools.flaky', { id: 'f2' });
     const run = await settled(id);
     assert.equal(run.status, 'ERROR');
     assert.match(run.error!.message, /permanent error.*422/);
-    assert.equal(server.requests.filter((r) => r.path === '/flaky/f2').length, 1);
+    assert.equal(env.server.requests.filter((r) => r.path === '/flaky/f2').length, 1);
     const [row] = await ledger(id);
     assert.equal(row.status, 'failed');
     assert.equal(row.next_attempt_at, null);
@@ -156,7 +136,7 @@ describe('calls that fail', () => {
     assert.equal(run.phase, 'failed');
     const [row] = await ledger(id);
     assert.deepEqual((await attempts(row.key)).map((a) => a.outcome), ['timed_out', 'timed_out']);
-    const event = (await pool.query(`SELECT reason, data FROM waymark.run_events WHERE run_id = $1 AND to_phase = 'failed'`, [id])).rows[0];
+    const event = (await env.pool.query(`SELECT reason, data FROM waymark.run_events WHERE run_id = $1 AND to_phase = 'failed'`, [id])).rows[0];
     assert.equal(event.data.tool, 'slow.op');
     assert.equal(event.data.key, row.key);
     assert.equal(event.data.cause, 'attempts_exhausted');
@@ -164,14 +144,14 @@ describe('calls that fail', () => {
   });
 
   test('the run-wide retry budget stops retries before the tool runs out of attempts', async () => {
-    server.scripts.set('f3', Array.from({ length: 20 }, () => ({ status: 503 })));
+    env.server.scripts.set('f3', Array.from({ length: 20 }, () => ({ status: 503 })));
     const id = await start('tools.budget', { id: 'f3' });
     const run = await settled(id);
     assert.equal(run.status, 'ERROR');
     assert.equal(run.phase, 'failed');
     // budget 2: the first attempt and two retries, though the tool allows ten attempts
-    assert.equal(server.requests.filter((r) => r.path === '/flaky/f3').length, 3);
-    const event = (await pool.query(`SELECT data FROM waymark.run_events WHERE run_id = $1 AND to_phase = 'failed'`, [id])).rows[0];
+    assert.equal(env.server.requests.filter((r) => r.path === '/flaky/f3').length, 3);
+    const event = (await env.pool.query(`SELECT data FROM waymark.run_events WHERE run_id = $1 AND to_phase = 'failed'`, [id])).rows[0];
     assert.equal(event.data.cause, 'retry_budget_exhausted');
     assert.equal(event.data.tool, 'flaky.always');
   });
@@ -183,17 +163,17 @@ describe('resolving in-doubt calls: bad requests change nothing', () => {
     await settled(id);
     const [row] = await ledger(id);
     const path = (k: string) => `/v1/runs/${id}/tool-calls/${encodeURIComponent(k)}/resolve`;
-    const nf = await http(w.httpUrl, 'POST', `/v1/runs/nope/tool-calls/x/resolve`, { happened: false });
+    const nf = await http(env.w.httpUrl, 'POST', `/v1/runs/nope/tool-calls/x/resolve`, { happened: false });
     assert.equal(nf.status, 404);
     assert.equal(nf.body.code, 'run_not_found');
-    assert.equal((await http(w.httpUrl, 'POST', path('nope'), { happened: false })).body.code, 'tool_call_not_found');
-    const notInDoubt = await http(w.httpUrl, 'POST', path(row.key), { happened: false });
+    assert.equal((await http(env.w.httpUrl, 'POST', path('nope'), { happened: false })).body.code, 'tool_call_not_found');
+    const notInDoubt = await http(env.w.httpUrl, 'POST', path(row.key), { happened: false });
     assert.equal(notInDoubt.status, 409);
     assert.equal(notInDoubt.body.code, 'tool_call_not_in_doubt');
-    const bad = await http(w.httpUrl, 'POST', path(row.key), { happened: 'yes' });
+    const bad = await http(env.w.httpUrl, 'POST', path(row.key), { happened: 'yes' });
     assert.equal(bad.status, 422);
     assert.deepEqual((await ledger(id))[0], row);
-    const list = await http(w.httpUrl, 'GET', `/v1/runs/${id}/tool-calls`);
+    const list = await http(env.w.httpUrl, 'GET', `/v1/runs/${id}/tool-calls`);
     assert.equal(list.body.toolCalls[0].key, row.key);
   });
 });
