@@ -143,6 +143,20 @@ describe('calls that fail', () => {
     assert.match(event.data.lastError.message, /timed out after 300 ms/);
   });
 
+  test('a non-idempotent write that times out is not retried: it is in doubt and the run escalates', async () => {
+    env.server.hangAfterActing.set('/charges', 1);
+    const id = await start('tools.charge-quick-timeout', { ref: 'slow-1', cents: 10 });
+    await waitFor('escalation', async () => (await env.w.runs.get(id)).phase === 'escalated');
+    const [row] = await ledger(id);
+    assert.equal(row.status, 'in_doubt');
+    assert.equal(row.attempts, 1);
+    assert.deepEqual((await attempts(row.key)).map((a) => a.outcome), ['in_doubt']);
+    assert.equal(env.server.charges.filter((c) => c.ref === 'slow-1').length, 1, 'charged once, never again');
+    const r = await http(env.w.httpUrl, 'POST', `/v1/runs/${id}/tool-calls/${encodeURIComponent(row.key)}/resolve`, { happened: true, output: { chargeId: 'ch-seen' } });
+    assert.equal(r.status, 200);
+    assert.deepEqual((await settled(id)).output, { chargeId: 'ch-seen' });
+  });
+
   test('the run-wide retry budget stops retries before the tool runs out of attempts', async () => {
     env.server.scripts.set('f3', Array.from({ length: 20 }, () => ({ status: 503 })));
     const id = await start('tools.budget', { id: 'f3' });

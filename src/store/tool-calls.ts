@@ -442,3 +442,25 @@ export async function resolveToolCallRow(
     );
   }
 }
+
+/**
+ * Records that an attempt of a non-idempotent write ended without a clear outcome (timed out,
+ * aborted, an ambiguous error): the attempt is in doubt, and — unless the tool can be asked
+ * with `reconcile` — so is the call.
+ *
+ * @example
+ * ```ts
+ * await markAttemptInDoubt(pool, facts, 2, { name: 'ToolTimeoutError', message: '...' }, true);
+ * ```
+ */
+export async function markAttemptInDoubt(db: Queryable, f: CallFacts, total: number, error: unknown, callInDoubt: boolean): Promise<void> {
+  await db.query(
+    `WITH att AS (
+       UPDATE waymark.tool_call_attempts SET outcome = 'in_doubt', error = $4, finished_at = clock_timestamp()
+       WHERE tenant_id = ${TENANT} AND key = $2 AND attempt = $3 RETURNING 1)
+     UPDATE waymark.tool_calls SET last_error = $4, updated_at = clock_timestamp(),
+            status = CASE WHEN $5 THEN 'in_doubt' ELSE status END
+     WHERE tenant_id = ${TENANT} AND key = $2`,
+    [f.runId, f.key, total, JSON.stringify(error), callInDoubt],
+  );
+}

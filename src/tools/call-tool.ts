@@ -7,11 +7,12 @@
  */
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import type { z } from 'zod';
-import { ToolCallFailedError, WaymarkError } from '../errors.js';
+import { NonRetryableError, RetryableError, ToolCallFailedError, WaymarkError } from '../errors.js';
 import { setRunPhase } from '../run-phase.js';
 import { sharedPool } from '../runtime/runtime-context.js';
 import {
   beginWriteAttempt,
+  markAttemptInDoubt,
   markInDoubt,
   recordFailure,
   recordInvalidCall,
@@ -248,6 +249,13 @@ async function execute(tool: Tool, input: unknown, f: CallFacts, attempt: number
   } catch (e) {
     if (e instanceof ToolTimeoutError) outcome = 'timed_out';
     error = e instanceof ToolTimeoutError ? { name: e.name, message: e.message, retryable: true } : classifyError(e);
+    // A non-idempotent write that timed out, was aborted or failed ambiguously may have acted:
+    // calling it again could repeat the side effect. Only an explicit RetryableError ("nothing
+    // happened") or NonRetryableError is trusted; anything else is in doubt, like a crash.
+    if (total !== undefined && !tool.idempotent && !(e instanceof RetryableError) && !(e instanceof NonRetryableError)) {
+      await markAttemptInDoubt(pool, f, total, error, tool.reconcile === undefined);
+      return tool.reconcile ? reconcile(tool, input, f, total) : { kind: 'in_doubt' };
+    }
   }
   const delayMs = backoffMs(tool.retry, attempt, error.retryAfterMs);
   const plan = await recordFailure(pool, f, {

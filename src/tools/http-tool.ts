@@ -1,8 +1,9 @@
 /**
  * @module tools/http-tool
  * Tools that call HTTP APIs, built on `fetch`: the call's idempotency key goes out as the
- * `Idempotency-Key` header; 408, 425, 429 and 5xx are transient (honouring `Retry-After`),
- * other 4xx are permanent; network errors are transient.
+ * `Idempotency-Key` header; 408, 425 and 429 are transient (honouring `Retry-After`), other
+ * 4xx are permanent. A 5xx or a connection lost mid-request is transient for an idempotent
+ * tool; for any other it leaves the call in doubt (it may have acted).
  */
 import type { z } from 'zod';
 import { NonRetryableError, RetryableError } from '../errors.js';
@@ -25,6 +26,14 @@ export interface HttpToolSpec<I extends z.ZodType, O extends z.ZodType> extends 
 }
 
 const TRANSIENT = new Set([408, 425, 429]);
+
+/** The provider may or may not have acted (a 5xx, a connection lost mid-request). */
+class HttpOutcomeUnknownError extends Error {
+  constructor(message: string, opts?: { cause?: unknown }) {
+    super(message, opts);
+    this.name = 'HttpOutcomeUnknownError';
+  }
+}
 
 /**
  * Defines a tool that makes one HTTP request per attempt.
@@ -63,13 +72,20 @@ export function httpTool<I extends z.ZodType, O extends z.ZodType>(spec: HttpToo
         });
       } catch (e) {
         if (signal.aborted) throw e;
-        throw new RetryableError(`${req.method} ${req.url} failed: ${(e as Error).message}`, { cause: e });
+        const refused = (e as { cause?: { code?: unknown } }).cause?.code === 'ECONNREFUSED';
+        const message = `${req.method} ${req.url.split('?')[0]} failed: ${(e as Error).message}`;
+        // Refused: nothing was sent. Otherwise the request may have been processed: only an
+        // idempotent provider can safely be asked again.
+        if (refused || spec.idempotent) throw new RetryableError(message, { cause: e });
+        throw new HttpOutcomeUnknownError(message, { cause: e });
       }
       if (res.ok) return parse ? parse(res) : ((res.status === 204 ? null : await res.json()) as z.input<O>);
-      const detail = `${req.method} ${req.url} answered ${res.status}${await bodySnippet(res)}`;
-      if (TRANSIENT.has(res.status) || res.status >= 500) {
+      const detail = `${req.method} ${req.url.split('?')[0]} answered ${res.status}${await bodySnippet(res)}`;
+      // 408, 425 and 429 say the request was not processed; a 5xx does not say.
+      if (TRANSIENT.has(res.status) || (res.status >= 500 && spec.idempotent)) {
         throw new RetryableError(detail, { retryAfterMs: retryAfterMs(res.headers.get('retry-after')) });
       }
+      if (res.status >= 500) throw new HttpOutcomeUnknownError(detail);
       throw new NonRetryableError(detail, { code: 'http_client_error', details: { status: res.status } });
     },
   });
