@@ -45,6 +45,19 @@ test('cancelling a run records who cancelled it and undoes what it did', async (
   const log = await events(r.body.id);
   assert.ok(log.some((e) => e.kind === 'cancel_requested' && e.actor === 'api'));
   assert.deepEqual(log.filter((e) => e.kind === 'phase_changed').map((e) => e.to_phase).slice(-3), ['cancelled', 'compensating', 'rolled_back']);
+  const resume = await api('POST', `/v1/runs/${r.body.id}/resume`);
+  assert.equal(resume.status, 409);
+  assert.equal(resume.body.code, 'run_compensated');
+});
+
+test('a call still executing when the run is cancelled is undone too', async () => {
+  env.server.slowItems.set('slow-b', 1_500);
+  const r = await api('POST', '/v1/runs', { workflow: 'tools.saga', input: { items: ['fast-a', 'slow-b'], waitAfter: true } });
+  await waitFor('the slow reservation to be made', () => Promise.resolve(reservationsOf(['slow-b']).length === 1));
+  await api('POST', `/v1/runs/${r.body.id}/cancel`);
+  await phaseIs(r.body.id, 'rolled_back');
+  const made = reservationsOf(['fast-a', 'slow-b']).map(([, x]) => x.reservationId);
+  assert.deepEqual(cancelledIds().filter((c) => made.includes(c)).sort(), [...made].sort(), 'both undone');
 });
 
 test('SIGKILL while compensating: each undo still happens exactly once', async () => {

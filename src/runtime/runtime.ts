@@ -134,7 +134,7 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
         onTick: async () => {
           await handleTimeouts(pool, dbosClient);
           for (const runId of await runsAwaitingCompensation(pool)) {
-            await startCompensation(dbosClient, RUN_QUEUE, config.appVersion, runId, 'the run stopped');
+            await startCompensation(pool, dbosClient, RUN_QUEUE, config.appVersion, runId, 'the run stopped');
           }
         },
       });

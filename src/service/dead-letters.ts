@@ -9,7 +9,7 @@ import type pg from 'pg';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { getDeadLetter, listDeadLetters, reopenDeadLetter, resolveDeadLetter, type DeadLetterRow } from '../store/dead-letters.js';
 import { forkRunId } from '../tools/tool-keys.js';
-import { compensationId } from '../tools/compensate-run.js';
+import { compensationStarted, lockRunRecovery } from '../store/compensation.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { DEFAULT_TENANT, type Caller, type RunService } from './runs.js';
 
@@ -68,28 +68,49 @@ export class DeadLetterService {
     return toView(await this.#require(runId, caller));
   }
 
-  /** Retries an open dead letter as a fork from `fromStep` (default: the failing step). */
+  /**
+   * Retries an open dead letter as a fork from `fromStep` (default: the failing step). A retry
+   * that was claimed but whose fork never started (a crash in between) is started again.
+   */
   async retry(runId: string, opts: { fromStep?: number | undefined; reason?: string | undefined }, caller: Caller): Promise<DeadLetterView> {
     const tenantId = caller.tenantId ?? DEFAULT_TENANT;
     const d = toView(await this.#require(runId, caller));
     const fromStep = opts.fromStep ?? d.retryFromStep;
     if (!Number.isInteger(fromStep) || fromStep < 0) throw new ValidationError('fromStep must be a non-negative integer', { fromStep }, 'invalid_from_step');
-    const compensated = await this.#pool.query('SELECT 1 FROM dbos.workflow_status WHERE workflow_uuid = $1', [compensationId(runId)]);
-    if (compensated.rowCount) {
-      throw new ConflictError('run_compensated', `Run '${runId}' has been rolled back (its tool calls were compensated); start a new run instead of retrying it`);
-    }
-    const newId = forkRunId(runId, randomUUID());
-    // Claim the dead letter first, so two operators cannot both retry it.
-    if (!(await resolveDeadLetter(this.#pool, tenantId, runId, { status: 'retried', by: caller.actor, reason: opts.reason ?? null, retryRunId: newId, fromStep }))) {
-      throw new ConflictError('dead_letter_not_open', `The dead letter of run '${runId}' is ${d.status}; only open dead letters can be retried`);
+    const unstarted = d.status === 'retried' && d.retryRunId !== null && !(await this.#exists(d.retryRunId));
+    const newId = unstarted ? d.retryRunId! : forkRunId(runId, randomUUID());
+    if (!unstarted) {
+      const tx = await this.#pool.connect();
+      try {
+        await tx.query('BEGIN');
+        // Serialised with the start of the run's compensation: a run is either undone or retried.
+        await lockRunRecovery(tx, runId);
+        if (await compensationStarted(tx, runId)) {
+          throw new ConflictError('run_compensated', `Run '${runId}' has been rolled back (its tool calls were compensated); start a new run instead of retrying it`);
+        }
+        if (!(await resolveDeadLetter(tx, tenantId, runId, { status: 'retried', by: caller.actor, reason: opts.reason ?? null, retryRunId: newId, fromStep }))) {
+          throw new ConflictError('dead_letter_not_open', `The dead letter of run '${runId}' is ${d.status}; only open dead letters can be retried`);
+        }
+        await tx.query('COMMIT');
+      } catch (e) {
+        await tx.query('ROLLBACK').catch(() => {});
+        throw e;
+      } finally {
+        tx.release();
+      }
     }
     try {
       await this.#runs.fork(runId, fromStep, caller, newId);
     } catch (e) {
-      await reopenDeadLetter(this.#pool, runId);
+      if (!(await this.#exists(newId))) await reopenDeadLetter(this.#pool, runId);
       throw e;
     }
     return this.get(runId, caller);
+  }
+
+  async #exists(runId: string): Promise<boolean> {
+    const { rowCount } = await this.#pool.query('SELECT 1 FROM dbos.workflow_status WHERE workflow_uuid = $1', [runId]);
+    return Boolean(rowCount);
   }
 
   /** Discards an open dead letter: kept for audit, never retried. */

@@ -11,7 +11,7 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { WorkflowStatus } from '../phases.js';
 import { forkRunId } from '../tools/tool-keys.js';
-import { compensableCalls } from '../store/compensation.js';
+import { compensableCalls, compensationStarted } from '../store/compensation.js';
 import { startCompensation } from '../tools/compensate-run.js';
 import {
   appendRunEvent,
@@ -208,15 +208,20 @@ export class RunService {
     }
     await appendRunEvent(this.#d.pool, { runId: id, tenantId: run.tenant_id, kind: 'cancel_requested', actor: caller.actor });
     await this.#d.dbos.cancelWorkflow(id, { cancelChildren: true });
-    if ((await compensableCalls(this.#d.pool, id)).length > 0) {
-      await startCompensation(this.#d.dbos, this.#d.queueName, this.#d.appVersion, id, `cancelled by ${caller.actor}`);
+    const after = await this.get(id, caller);
+    // Only a run that really stopped is undone (a cancel that lost the race with completion is not).
+    if (after.status === WorkflowStatus.Cancelled && (await compensableCalls(this.#d.pool, id)).length > 0) {
+      await startCompensation(this.#d.pool, this.#d.dbos, this.#d.queueName, this.#d.appVersion, id, `cancelled by ${caller.actor}`);
     }
-    return this.get(id, caller);
+    return after;
   }
 
   /** Resumes a cancelled or failed run from its last checkpoint. */
   async resume(id: string, caller: Caller): Promise<RunView> {
     const run = await this.#require(id, caller);
+    if (['compensating', 'rolled_back', 'compensation_failed'].includes(run.phase) || (await compensationStarted(this.#d.pool, id))) {
+      throw new ConflictError('run_compensated', `Run ${id} has been rolled back (phase ${run.phase}); resuming it would build on undone calls. Start a new run.`);
+    }
     if (!RESUMABLE.has(run.status ?? '')) {
       throw new ConflictError('run_not_resumable', `Run ${id} is ${run.status ?? 'unknown'} (phase ${run.phase}); only cancelled or failed runs can be resumed`);
     }

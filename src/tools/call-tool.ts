@@ -232,7 +232,9 @@ class ToolTimeoutError extends Error {
 async function execute(tool: Tool, input: unknown, f: CallFacts, attempt: number, total: number | undefined): Promise<AttemptOutcome> {
   const pool = sharedPool();
   const ctrl = new AbortController();
-  const cancel = DBOS.stepStatus?.cancelSignal;
+  // Cancelling the run aborts a read at once; a write is let finish, so that its outcome is
+  // known (and can be compensated) rather than abandoned half-way.
+  const cancel = tool.effect === 'read' ? DBOS.stepStatus?.cancelSignal : undefined;
   const signal = cancel ? AbortSignal.any([ctrl.signal, cancel]) : ctrl.signal;
   let error: RecordedError;
   let outcome: 'failed' | 'timed_out' = 'failed';

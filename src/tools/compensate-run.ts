@@ -8,7 +8,8 @@
 import { DBOS, type DBOSClient } from '@dbos-inc/dbos-sdk';
 import { ToolCallFailedError, ensureError } from '../errors.js';
 import { sharedPool } from '../runtime/runtime-context.js';
-import { compensableCalls, deadLetterCompensation } from '../store/compensation.js';
+import type pg from 'pg';
+import { callsInFlight, compensableCalls, deadLetterCompensation, lockRunRecovery, mayCompensate } from '../store/compensation.js';
 import { appendRunEvent, changePhase } from '../store/runs.js';
 import { callTool } from './call-tool.js';
 import { findTool } from './define-tool.js';
@@ -30,7 +31,28 @@ async function phase(runId: string, to: 'compensating' | 'rolled_back' | 'compen
   );
 }
 
+/** How long compensation waits for calls the stopped run still had executing. */
+const IN_FLIGHT_WAIT_MS = 30_000;
+
 async function compensate(runId: string, why: string): Promise<{ undone: number; failed: string | null }> {
+  // A cancelled run's current step may still finish: let its calls settle before planning.
+  for (let waited = 0; ; waited += 1_000) {
+    const busy = await DBOS.runStep(() => callsInFlight(sharedPool(), runId), { name: 'waymark.compensation.in-flight' });
+    if (busy === 0) break;
+    if (waited >= IN_FLIGHT_WAIT_MS) {
+      const reason = `${busy} tool call(s) of the run are still executing or retrying; their outcome is unknown`;
+      await DBOS.runStep(
+        async () => {
+          await appendRunEvent(sharedPool(), { runId, kind: 'compensation_failed', actor: 'system', reason });
+          await deadLetterCompensation(sharedPool(), runId);
+        },
+        { name: 'waymark.compensation.failed' },
+      );
+      await phase(runId, 'compensation_failed', reason, {});
+      return { undone: 0, failed: 'in-flight' };
+    }
+    await DBOS.sleep(1_000);
+  }
   const calls = await DBOS.runStep(() => compensableCalls(sharedPool(), runId), { name: 'waymark.compensation.plan' });
   if (calls.length === 0) return { undone: 0, failed: null };
   await phase(runId, 'compensating', why, { calls: calls.map((c) => c.key) });
@@ -75,9 +97,32 @@ export const compensateRun = DBOS.registerWorkflow(compensate, { name: 'waymark.
  *
  * @example
  * ```ts
- * await startCompensation(dbosClient, 'waymark_runs', '1.0.0', runId, 'cancelled by ops');
+ * await startCompensation(pool, dbosClient, 'waymark_runs', '1.0.0', runId, 'cancelled by ops');
  * ```
  */
-export async function startCompensation(client: DBOSClient, queueName: string, appVersion: string, runId: string, why: string): Promise<void> {
-  await client.enqueue({ queueName, workflowName: 'waymark.compensateRun', workflowID: compensationId(runId), appVersion }, runId, why);
+export async function startCompensation(
+  pool: pg.Pool,
+  client: DBOSClient,
+  queueName: string,
+  appVersion: string,
+  runId: string,
+  why: string,
+): Promise<boolean> {
+  const tx = await pool.connect();
+  try {
+    await tx.query('BEGIN');
+    // Serialised with a dead-letter retry of the same run: never both.
+    await lockRunRecovery(tx, runId);
+    const ok = await mayCompensate(tx, runId);
+    if (ok) {
+      await client.enqueueInTransaction(tx, { queueName, workflowName: 'waymark.compensateRun', workflowID: compensationId(runId), appVersion }, runId, why);
+    }
+    await tx.query('COMMIT');
+    return ok;
+  } catch (e) {
+    await tx.query('ROLLBACK').catch(() => {});
+    throw e;
+  } finally {
+    tx.release();
+  }
 }
