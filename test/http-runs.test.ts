@@ -166,6 +166,14 @@ describe('reading runs', () => {
     assert.ok(step.startedAt <= step.endedAt);
   });
 
+  test('values the database cannot hold (NUL characters) are 400 problems and change nothing', async () => {
+    const before = [await runCount(), await workflowCount()];
+    assertProblem(await api('GET', '/v1/runs/%00'), 400, 'invalid_value');
+    assertProblem(await api('POST', '/v1/runs', '{"workflow":"test.escalate","input":{"reason":"a\\u0000b"}}'), 400, 'invalid_value');
+    assertProblem(await api('GET', `/v1/runs?cursor=${Buffer.from('["1","x"]').toString('base64url')}`), 422, 'invalid_cursor');
+    assert.deepEqual([await runCount(), await workflowCount()], before);
+  });
+
   test('unknown run ids and routes are 404 problems', async () => {
     assertProblem(await api('GET', '/v1/runs/does-not-exist'), 404, 'run_not_found');
     assertProblem(await api('GET', '/v1/runs/does-not-exist/timeline'), 404, 'run_not_found');

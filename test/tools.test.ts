@@ -65,6 +65,20 @@ describe('calls that succeed', () => {
     assert.equal(env.server.requests.filter((r) => r.path === '/emails' && r.body.subject === 'Invoice 7').length, 1);
   });
 
+  test('a secret output field reaches the workflow but never a checkpoint or the ledger', async () => {
+    const id = await start('tools.use-token', { user: 'u1' });
+    const run = await settled(id);
+    assert.deepEqual(run.output, { tokenLength: 'SECRET-u1-7f3a'.length, startsRight: true });
+    const leaks = await env.pool.query(
+      `SELECT (SELECT count(*) FROM dbos.operation_outputs WHERE workflow_uuid = $1 AND output LIKE '%SECRET-u1%')
+            + (SELECT count(*) FROM waymark.tool_calls WHERE run_id = $1 AND result::text LIKE '%SECRET-u1%') AS n`,
+      [id],
+    );
+    assert.equal(Number(leaks.rows[0].n), 0);
+    const timeline = await http(env.w.httpUrl, 'GET', `/v1/runs/${id}/timeline`);
+    assert.ok(!JSON.stringify(timeline.body).includes('SECRET-u1'));
+  });
+
   test('a business key holds across runs: two runs for one invoice pay it once', async () => {
     const a = await start('tools.pay-invoice', { invoiceId: 'INV-9', cents: 500 });
     const ra = await settled(a);

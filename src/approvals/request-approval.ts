@@ -14,6 +14,7 @@ import { setRunPhase } from '../run-phase.js';
 import { sharedPool } from '../runtime/runtime-context.js';
 import { decideApproval, getApproval, insertApproval, recordEscalation, recordReminder, type Assignees } from '../store/approvals.js';
 import { enterWaitingPhase } from '../store/runs.js';
+import { applyEdits } from './json-diff.js';
 
 /** People who may decide: user ids (emails get email notifications) and/or roles. */
 export interface AssigneeSpec {
@@ -115,7 +116,7 @@ export async function requestApproval<P>(req: ApprovalRequest<P>): Promise<Appro
       try {
         await client.query('BEGIN');
         const row = await insertApproval(client, {
-          id, runId, title: req.title, proposal: req.proposal, editSchema: req.editSchema ? z.toJSONSchema(req.editSchema, { unrepresentable: 'any' }) : null,
+          id, runId, title: req.title, proposal: req.proposal, editSchema: req.editSchema ? storableEditSchema(req.editSchema) : null,
           assignees, deadlineAt: null, deadlineOutcome: req.deadline?.outcome ?? null,
         });
         if (!row) throw new WaymarkError('approval_requires_run', 'requestApproval needs a run started through Waymark');
@@ -155,7 +156,10 @@ export async function requestApproval<P>(req: ApprovalRequest<P>): Promise<Appro
     const msg = await DBOS.recv<DecisionMessage>(approvalTopic(id), next ? { deadlineEpochMS: next.at } : { timeoutSeconds: FAR_WAIT_MS / 1000 });
     if (msg) {
       await setRunPhase('running', { reason: `${req.title}: ${msg.decision} by ${msg.decidedBy}`, data: { approvalId: id } });
-      return { approvalId: id, ...msg, value: msg.value as P, expired: false };
+      // The API checked the edits against the stored JSON Schema; apply the zod schema itself too.
+      const edits = msg.edits !== null && req.editSchema ? req.editSchema.parse(msg.edits) : msg.edits;
+      const value = msg.decision === 'approved' && edits !== null ? applyEdits(req.proposal, edits) : msg.value;
+      return { approvalId: id, ...msg, edits, value: value as P, expired: false };
     }
     if (!next) continue;
     i++;
@@ -178,6 +182,19 @@ export async function requestApproval<P>(req: ApprovalRequest<P>): Promise<Appro
         decidedBy: 'system:deadline', decidedAt: new Date(next.at).toISOString(), comment: `deadline passed: ${outcome}`, expired: true,
       };
     }
+  }
+}
+
+/**
+ * The edit schema as JSON Schema, for the API to validate reviewers' edits. A schema that JSON
+ * Schema cannot express exactly (refinements, transforms) is refused here rather than checked
+ * loosely later.
+ */
+function storableEditSchema(schema: z.ZodType): Record<string, unknown> {
+  try {
+    return z.toJSONSchema(schema, { unrepresentable: 'throw' }) as Record<string, unknown>;
+  } catch (e) {
+    throw new WaymarkError('invalid_edit_schema', `The approval's editSchema cannot be expressed as JSON Schema: ${(e as Error).message}`);
   }
 }
 

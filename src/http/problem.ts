@@ -91,6 +91,12 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
       return;
     }
     const pgCode = (err as { code?: unknown }).code;
+    // Postgres class 22 (data exception): a value the schema let through that the database
+    // cannot hold, such as a NUL character in text. The request changed nothing.
+    if (typeof pgCode === 'string' && pgCode.startsWith('22') && (err as { severity?: unknown }).severity !== undefined) {
+      sendProblem(res, 400, 'invalid_value', 'A value in the request cannot be stored (for example a NUL character in a string)', { instance });
+      return;
+    }
     if (pgCode === 'WM001') {
       sendProblem(res, 409, 'phase_transition_not_allowed', (err as Error).message, { instance });
       return;

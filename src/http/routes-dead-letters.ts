@@ -16,7 +16,7 @@ const ListQuery = z.strictObject({
 });
 const RetryBody = z.union([
   z.undefined(),
-  z.strictObject({ fromStep: z.number().int().min(0).optional(), reason: z.string().max(2000).optional(), by: z.string().min(1).max(320).optional() }),
+  z.strictObject({ fromStep: z.number().int().min(0).max(2_147_483_647).optional(), reason: z.string().max(2000).optional(), by: z.string().min(1).max(320).optional() }),
 ]);
 const DiscardBody = z.strictObject({ reason: z.string().min(1).max(2000), by: z.string().min(1).max(320).optional() });
 

@@ -21,7 +21,7 @@ const ListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(20),
   cursor: z.string().min(1).max(500).optional(),
 });
-const ForkBody = z.strictObject({ fromStep: z.number().int().min(0), appVersion: z.string().min(1).max(200).optional() });
+const ForkBody = z.strictObject({ fromStep: z.number().int().min(0).max(2_147_483_647), appVersion: z.string().min(1).max(200).optional() });
 const EmptyBody = z.union([z.undefined(), z.strictObject({})]);
 
 /** Until authentication exists every caller acts for the default tenant. */

@@ -6,6 +6,7 @@
  * retries; a channel that keeps failing is recorded in the ledger and does not fail the run.
  */
 import { createHash } from 'node:crypto';
+import { DBOS } from '@dbos-inc/dbos-sdk';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { z } from 'zod';
 import { ToolCallFailedError } from '../errors.js';
@@ -94,7 +95,15 @@ export const emailChannel = defineTool({
  * ```
  */
 export async function notify(n: Notification): Promise<string[]> {
-  const { webhookUrl: hook, smtpUrl } = runtimeConfig().notify;
+  // Which channels are on is checkpointed, so a configuration change between a run's first
+  // execution and its recovery cannot change the run's sequence of steps.
+  const { hook, smtp } = await DBOS.runStep(
+    async () => {
+      const { webhookUrl, smtpUrl } = runtimeConfig().notify;
+      return { hook: Boolean(webhookUrl), smtp: Boolean(smtpUrl) };
+    },
+    { name: 'waymark.notify.channels' },
+  );
   const delivered: string[] = [];
   const send = async (name: string, call: () => Promise<unknown>): Promise<void> => {
     try {
@@ -106,6 +115,6 @@ export async function notify(n: Notification): Promise<string[]> {
     }
   };
   if (hook) await send('webhook', () => callTool(webhookChannel, n, { failRunOnExhaustion: false }));
-  if (smtpUrl) await send('email', () => callTool(emailChannel, n, { failRunOnExhaustion: false }));
+  if (smtp) await send('email', () => callTool(emailChannel, n, { failRunOnExhaustion: false }));
   return delivered;
 }

@@ -8,7 +8,7 @@
 import type { DBOSClient } from '@dbos-inc/dbos-sdk';
 import type pg from 'pg';
 import { appendRunEvent, changePhase } from '../store/runs.js';
-import { claimTimeout, deadLetterTimeout, timedOutRuns } from '../store/timeouts.js';
+import { claimTimeout, deadLetterTimeout, releaseTimeout, timedOutRuns, type TimedOutRun } from '../store/timeouts.js';
 
 /**
  * One pass over the timed-out runs.
@@ -20,18 +20,44 @@ import { claimTimeout, deadLetterTimeout, timedOutRuns } from '../store/timeouts
  */
 export async function handleTimeouts(pool: pg.Pool, dbos: DBOSClient): Promise<void> {
   for (const run of await timedOutRuns(pool)) {
-    if (!(await claimTimeout(pool, run.id))) continue;
-    const reason = run.kind === 'deadline' ? `deadline of ${run.deadline_ms} ms exceeded` : `no step completed for ${run.idle_timeout_ms} ms`;
-    await appendRunEvent(pool, { runId: run.id, kind: run.kind === 'deadline' ? 'deadline_exceeded' : 'idle_timeout', actor: 'system', reason, data: { outcome: run.on_timeout } });
-    const to = run.on_timeout === 'fail' ? 'failed' : 'escalated';
+    if (!(await claimAndRecord(pool, run))) continue;
+    if (run.on_timeout !== 'fail') continue;
     try {
-      await changePhase(pool, run.id, to, 'system', reason, { timeout: run.kind });
-    } catch (e) {
-      if ((e as { code?: unknown }).code !== 'WM001') throw e;
-    }
-    if (run.on_timeout === 'fail') {
       await dbos.cancelWorkflow(run.id, { cancelChildren: true });
       await deadLetterTimeout(pool, run.id);
+    } catch (e) {
+      // Let the next pass (here or on another worker) act on it again.
+      await releaseTimeout(pool, run.id);
+      throw e;
     }
+  }
+}
+
+/** Claims the run, records the expiry and moves its phase, in one transaction. */
+async function claimAndRecord(pool: pg.Pool, run: TimedOutRun): Promise<boolean> {
+  const tx = await pool.connect();
+  try {
+    await tx.query('BEGIN');
+    if (!(await claimTimeout(tx, run.id))) {
+      await tx.query('ROLLBACK');
+      return false;
+    }
+    const reason = run.kind === 'deadline' ? `deadline of ${run.deadline_ms} ms exceeded` : `no step completed for ${run.idle_timeout_ms} ms`;
+    await appendRunEvent(tx, { runId: run.id, kind: run.kind === 'deadline' ? 'deadline_exceeded' : 'idle_timeout', actor: 'system', reason, data: { outcome: run.on_timeout } });
+    await tx.query('SAVEPOINT phase');
+    try {
+      await changePhase(tx, run.id, run.on_timeout === 'fail' ? 'failed' : 'escalated', 'system', reason, { timeout: run.kind });
+    } catch (e) {
+      // A phase that cannot move there (already failed, or queued for an escalation) keeps its phase.
+      if ((e as { code?: unknown }).code !== 'WM001') throw e;
+      await tx.query('ROLLBACK TO SAVEPOINT phase');
+    }
+    await tx.query('COMMIT');
+    return true;
+  } catch (e) {
+    await tx.query('ROLLBACK').catch(() => {});
+    throw e;
+  } finally {
+    tx.release();
   }
 }

@@ -105,8 +105,10 @@ export class ApprovalService {
       const edits = req.edits;
       if (edits !== undefined && req.decision === 'reject') throw new ValidationError('Edits can only accompany an approval', undefined, 'edits_not_allowed');
       if (edits !== undefined && !row.edit_schema) throw new ValidationError(`Approval '${id}' allows no edits`, undefined, 'edits_not_allowed');
+      let parsedEdits: unknown = edits;
       if (edits !== undefined) {
         const parsed = z.fromJSONSchema(row.edit_schema as Parameters<typeof z.fromJSONSchema>[0]).safeParse(edits);
+        if (parsed.success) parsedEdits = parsed.data;
         if (!parsed.success) {
           throw new ValidationError(`The edits do not match what reviewers may change: ${formatIssues(parsed.error)}`, {
             issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),
@@ -114,13 +116,13 @@ export class ApprovalService {
         }
       }
       const approved = req.decision === 'approve';
-      const value = approved ? (edits === undefined ? row.proposal : applyEdits(row.proposal, edits)) : null;
+      const value = approved ? (edits === undefined ? row.proposal : applyEdits(row.proposal, parsedEdits)) : null;
       await decideApproval(client, row, {
-        status: approved ? 'approved' : 'rejected', by: caller.actor, comment: req.comment ?? null, edits,
+        status: approved ? 'approved' : 'rejected', by: caller.actor, comment: req.comment ?? null, edits: parsedEdits,
         finalValue: value, editDiff: approved ? jsonDiff(row.proposal, value) : [],
       });
       const message: DecisionMessage = {
-        decision: approved ? 'approved' : 'rejected', value: approved ? value : row.proposal, edits: edits ?? null,
+        decision: approved ? 'approved' : 'rejected', value: approved ? value : row.proposal, edits: parsedEdits ?? null,
         decidedBy: caller.actor, decidedAt: new Date().toISOString(), comment: req.comment ?? null,
       };
       await this.#dbos.sendInTransaction(client, row.run_id, message, approvalTopic(id), `decision:${id}`);

@@ -27,7 +27,10 @@ export function encodeCursor(createdKey: string, id: string): string {
 export function decodeCursor(cursor: string): { createdKey: string; id: string } {
   try {
     const [createdKey, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof createdKey === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(createdKey))) return { createdKey, id };
+    // Exactly the timestamptz text Postgres wrote, so nothing else reaches the query.
+    if (typeof createdKey === 'string' && typeof id === 'string' && /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/.test(createdKey) && id.length <= 300) {
+      return { createdKey, id };
+    }
   } catch {
     // fall through
   }

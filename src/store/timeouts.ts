@@ -71,3 +71,15 @@ export async function deadLetterTimeout(db: Queryable, runId: string): Promise<v
     [runId],
   );
 }
+
+/**
+ * Gives a claimed timeout back, so that a later pass acts on it again.
+ *
+ * @example
+ * ```ts
+ * await releaseTimeout(pool, runId);
+ * ```
+ */
+export async function releaseTimeout(db: Queryable, runId: string): Promise<void> {
+  await db.query('UPDATE waymark.runs SET timeout_handled_at = NULL WHERE id = $1', [runId]);
+}

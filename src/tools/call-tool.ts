@@ -108,17 +108,25 @@ export async function callTool<I extends z.ZodType, O extends z.ZodType>(
   const key = toolCallKey(tool.name, input, runId, tool.key?.(input));
   let callSite: number | undefined;
   for (let loop = 1; ; loop++) {
+    // Secret output fields stay out of DBOS's checkpoint: the step records them redacted and
+    // hands the live value to this execution only. After a recovery they read [redacted].
+    let live: { output: unknown } | undefined;
     const { outcome, site } = await DBOS.runStep(
       async () => {
         const s = callSite ?? DBOS.stepID ?? 0;
-        return { outcome: await attemptCall(tool, input, facts(tool, key, runId, s, input), loop), site: s };
+        const o = await attemptCall(tool, input, facts(tool, key, runId, s, input), loop);
+        if (o.kind === 'done' && tool.secret.length > 0) {
+          live = { output: o.output };
+          return { outcome: { kind: 'done' as const, output: redact(o.output, tool.secret) }, site: s };
+        }
+        return { outcome: o, site: s };
       },
       { name: `tool:${tool.name}` },
     );
     callSite = site;
     switch (outcome.kind) {
       case 'done':
-        return outcome.output as z.output<O>;
+        return (live ? live.output : outcome.output) as z.output<O>;
       case 'busy':
         await DBOS.sleep(BUSY_POLL_MS);
         break;
