@@ -192,7 +192,7 @@ export async function requestApproval<P>(req: ApprovalRequest<P>): Promise<Appro
  */
 function storableEditSchema(schema: z.ZodType): Record<string, unknown> {
   try {
-    return z.toJSONSchema(schema, { unrepresentable: 'throw' }) as Record<string, unknown>;
+    return z.toJSONSchema(schema, { unrepresentable: 'throw' });
   } catch (e) {
     throw new WaymarkError('invalid_edit_schema', `The approval's editSchema cannot be expressed as JSON Schema: ${(e as Error).message}`);
   }
