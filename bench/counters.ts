@@ -49,6 +49,19 @@ let database: string | undefined;
 let capture: { filter: (workflowId: string | undefined) => boolean; statements: Map<string, number> } | undefined;
 let trace: { filter: (workflowId: string | undefined) => boolean; statements: TracedStatement[] } | undefined;
 let originalQuery: QueryFn | undefined;
+const listeners = new Set<StatementListener>();
+
+/**
+ * Sees every statement of the benchmark database as it is issued: the client, the SQL text
+ * and the DBOS workflow it was issued from (undefined outside a workflow).
+ */
+export type StatementListener = (client: pg.Client, sql: string, workflowId: string | undefined) => void;
+
+/** Calls `fn` for every statement from now on; returns the function that stops it. */
+export function onStatement(fn: StatementListener): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
 
 /** Installs the wrapper (once, before any query the benchmark wants to count). */
 export function installQueryCounter(): void {
@@ -182,6 +195,7 @@ function record(client: pg.Client, sql: string): void {
     client.once('end', () => liveClients.delete(client));
   }
   const workflowId = DBOS.workflowID;
+  for (const l of listeners) l(client, sql, workflowId);
   const isWatched = (workflowId !== undefined && watched.has(workflowId)) || watchedClients.has(client);
   totals.queries++;
   if (isWatched) totals.watchedQueries++;

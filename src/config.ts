@@ -32,6 +32,7 @@ const EnvSchema = z.object({
     .optional(),
   WAYMARK_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   WAYMARK_LEASE_TTL_MS: z.coerce.number().int().min(300).max(3_600_000).default(30_000),
+  WAYMARK_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
 });
 
 /** Resolved configuration of a Waymark process. */
@@ -73,6 +74,12 @@ export interface WaymarkConfig {
    * gone) another worker adopts its runs.
    */
   leaseTtlMs: number;
+  /**
+   * Connections of each of Waymark's pools (business transactions; API and primitives). Kept
+   * apart from `concurrency`, which counts waiting runs too and can be far above what the
+   * server allows (`max_connections`).
+   */
+  dbPoolSize: number;
 }
 
 /**
@@ -108,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     webhookSecrets: parseSecrets(e.WAYMARK_WEBHOOK_SECRETS),
     webhookToleranceSeconds: e.WAYMARK_WEBHOOK_TOLERANCE_SECONDS,
     leaseTtlMs: e.WAYMARK_LEASE_TTL_MS,
+    dbPoolSize: e.WAYMARK_DB_POOL_SIZE,
     ...overrides,
   };
 }

@@ -112,12 +112,12 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
 
     const registry = new WorkflowRegistry(options.workflows ?? []);
     // Before launch: recovered workflows may call primitives that use it at once.
-    const pool = new pg.Pool({ connectionString: database.url, max: 10 });
+    const pool = new pg.Pool({ connectionString: database.url, max: config.dbPoolSize });
     pool.on('error', (e) => log.warn({ err: e.message }, 'idle database connection failed'));
     cleanups.push(() => pool.end());
     setRuntimeContext({ pool, config });
     cleanups.push(async () => setRuntimeContext(undefined));
-    db.configure({ client: 'pg', connection: database.url, pool: { min: 0, max: Math.max(4, config.concurrency) } });
+    db.configure({ client: 'pg', connection: database.url, pool: { min: 0, max: config.dbPoolSize } });
     cleanups.push(() => db.destroy());
     if (options.beforeLaunch) await options.beforeLaunch({ knex: db.knex, databaseUrl: database.url });
 
