@@ -33,25 +33,71 @@ const MAX_SLOTS = 1000;
  * DBOS.setConfig({ ..., executorID: claim.id });
  * ```
  */
-export async function claimExecutorId(databaseUrl: string, explicitId?: string, host = os.hostname()): Promise<ExecutorClaim> {
-  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'waymark-executor-lock' });
-  await client.connect();
-  // Losing this connection means losing the claim; DBOS keeps running, so say so loudly.
-  client.on('error', (e) => process.emitWarning(`waymark: executor lock connection lost: ${e.message}`));
-  const tryLock = async (id: string): Promise<boolean> => {
-    const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${EXECUTOR_LOCK_SQL('$1')}) AS ok`, [id]);
+export async function claimExecutorId(
+  databaseUrl: string,
+  explicitId?: string,
+  host = os.hostname(),
+  onLost: (reason: string) => void = (reason) => {
+    // Running on without the lock would let a restarted sibling take the same id and run
+    // this worker's runs a second time; stopping is the safe outcome.
+    console.error(`waymark: fatal: ${reason}; stopping this worker`);
+    process.exit(70);
+  },
+): Promise<ExecutorClaim> {
+  const connect = async (): Promise<pg.Client> => {
+    const c = new pg.Client({ connectionString: databaseUrl, application_name: 'waymark-executor-lock' });
+    c.on('error', () => {}); // reported through 'end' below
+    await c.connect();
+    return c;
+  };
+  const tryLock = async (c: pg.Client, id: string): Promise<boolean> => {
+    const { rows } = await c.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${EXECUTOR_LOCK_SQL('$1')}) AS ok`, [id]);
     return rows[0]?.ok === true;
   };
-  const claim = (id: string): ExecutorClaim => ({ id, release: () => client.end() });
+  let client = await connect();
+  let released = false;
+  /** Holds the id on `c`; when its connection drops (a database restart), takes it back. */
+  const hold = (c: pg.Client, id: string): void => {
+    c.once('end', () => {
+      if (released) return;
+      void (async () => {
+        for (let attempt = 0; attempt < 60 && !released; attempt++) {
+          try {
+            const next = await connect();
+            if (await tryLock(next, id)) {
+              client = next;
+              hold(next, id);
+              return;
+            }
+            await next.end();
+            return onLost(`executor id '${id}' was taken by another process while this worker was cut off from the database`);
+          } catch {
+            await new Promise((r) => setTimeout(r, 500));
+          }
+        }
+        if (!released) onLost(`lost the executor lock of '${id}' and could not take it back for 30 s`);
+      })();
+    });
+  };
+  const claim = (id: string): ExecutorClaim => {
+    hold(client, id);
+    return {
+      id,
+      release: async () => {
+        released = true;
+        await client.end();
+      },
+    };
+  };
   try {
     if (explicitId) {
-      if (await tryLock(explicitId)) return claim(explicitId);
+      if (await tryLock(client, explicitId)) return claim(explicitId);
       throw new WaymarkError('executor_id_in_use', `Executor id '${explicitId}' is held by another live worker; two workers must never share one (unset WAYMARK_EXECUTOR_ID to get a free slot).`);
     }
     const base = host.replace(/[^A-Za-z0-9_.-]/g, '_');
     for (let n = 0; n < MAX_SLOTS; n++) {
       const id = `${base}-${n}`;
-      if (await tryLock(id)) return claim(id);
+      if (await tryLock(client, id)) return claim(id);
     }
     throw new WaymarkError('executor_slots_exhausted', `All ${MAX_SLOTS} executor slots for host ${base} are held`);
   } catch (e) {

@@ -114,6 +114,9 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
     // Before launch: recovered workflows may call primitives that use it at once.
     const pool = new pg.Pool({ connectionString: database.url, max: config.dbPoolSize });
     pool.on('error', (e) => log.warn({ err: e.message }, 'idle database connection failed'));
+    // A connection that dies while checked out (a database restart) fails its query; without a
+    // listener its 'error' event would also take the whole process down.
+    pool.on('connect', (c) => c.on('error', (e) => log.warn({ err: e.message }, 'database connection failed')));
     cleanups.push(() => pool.end());
     setRuntimeContext({ pool, config });
     cleanups.push(async () => setRuntimeContext(undefined));
