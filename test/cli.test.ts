@@ -101,7 +101,8 @@ describe('runs', () => {
     assert.equal(created, true);
     assert.equal(run.workflow, 'test.chain');
     assert.deepEqual(run.input, { steps: 2 });
-    assert.equal(run.phase, 'queued');
+    // Read back right after the enqueue: a worker may already have picked it up.
+    assert.ok(['queued', 'running', 'completed'].includes(run.phase), run.phase);
     assert.equal(run.createdBy, 'cli');
     assert.equal(run.appVersion, 'test-1');
     const done = await finished(run.id);

@@ -50,7 +50,7 @@ describe('starting runs', () => {
     const r = await api('POST', '/v1/runs', { workflow: 'test.chain', input: { steps: 3 } });
     assert.equal(r.status, 201);
     assert.equal(r.body.workflow, 'test.chain');
-    assert.equal(r.body.phase, 'queued');
+    assert.ok(['queued', 'running', 'completed'].includes(r.body.phase), r.body.phase); // a worker may already have it
     assert.ok(['ENQUEUED', 'PENDING', 'SUCCESS'].includes(r.body.status));
     const done = await finished(r.body.id);
     assert.deepEqual(done.output, [0, 10, 20]);
