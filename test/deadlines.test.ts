@@ -3,31 +3,14 @@
  * recorded); an idle run escalates and may still finish; each acted on once.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import pg from 'pg';
-import type { Waymark } from '../src/index.js';
-import { beforeLaunch, closeFixtures, useFixtureDatabase, workflows } from './fixtures/workflows.js';
-import { createTestDatabase, dropTestDatabase, http, startTestWaymark, waitFor } from './helpers.js';
+import { useFixtureEnv } from './fixture-env.js';
+import { test } from 'node:test';
+import { http, waitFor } from './helpers.js';
 
-let url: string;
-let w: Waymark & { httpUrl: string };
-let pool: pg.Pool;
+const env = useFixtureEnv('deadlines', { waymark: { config: { leaseTtlMs: 900 } } });
 
-before(async () => {
-  url = await createTestDatabase('deadlines');
-  useFixtureDatabase(url);
-  w = await startTestWaymark(url, { workflows, beforeLaunch, config: { leaseTtlMs: 900 } });
-  pool = new pg.Pool({ connectionString: url, max: 2 });
-});
-after(async () => {
-  await pool.end();
-  await w.stop();
-  await closeFixtures();
-  await dropTestDatabase(url);
-});
-
-const api = (method: string, path: string, body?: unknown) => http(w.httpUrl, method, path, body);
-const events = async (id: string) => (await pool.query(`SELECT kind, actor, reason, to_phase FROM waymark.run_events WHERE run_id = $1 ORDER BY id`, [id])).rows;
+const api = (method: string, path: string, body?: unknown) => http(env.w.httpUrl, method, path, body);
+const events = async (id: string) => (await env.pool.query(`SELECT kind, actor, reason, to_phase FROM waymark.run_events WHERE run_id = $1 ORDER BY id`, [id])).rows;
 
 test('a run that misses its deadline is failed, cancelled and dead-lettered, with the reason in the audit trail', async () => {
   const id = (await api('POST', '/v1/runs', { workflow: 'test.deadline', input: {} })).body.id as string;
@@ -49,7 +32,7 @@ test('an idle run escalates and still completes when it moves again', async () =
   const id = (await api('POST', '/v1/runs', { workflow: 'test.idle', input: { steps: 2, blockAt: 1 } })).body.id as string;
   await waitFor('escalation', async () => (await api('GET', `/v1/runs/${id}`)).body.phase === 'escalated');
   assert.equal((await api('GET', `/v1/runs/${id}`)).body.status, 'PENDING', 'escalated, not stopped');
-  await pool.query('INSERT INTO test_gates (run_id) VALUES ($1)', [id]);
+  await env.pool.query('INSERT INTO test_gates (run_id) VALUES ($1)', [id]);
   const run = await waitFor('completion', async () => {
     const r = (await api('GET', `/v1/runs/${id}`)).body;
     return r.status === 'SUCCESS' ? r : undefined;

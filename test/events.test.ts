@@ -4,35 +4,19 @@
  * unsigned, badly signed, stale or malformed webhooks that store nothing.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
-import { signWebhook, type Waymark } from '../src/index.js';
-import { beforeLaunch, closeFixtures, useFixtureDatabase, workflows } from './fixtures/workflows.js';
-import { createTestDatabase, dropTestDatabase, http, startTestWaymark, waitFor } from './helpers.js';
+import { useFixtureEnv } from './fixture-env.js';
+import { describe, test } from 'node:test';
+import { signWebhook } from '../src/index.js';
+import { http, waitFor } from './helpers.js';
 
 const SECRET = 'police-webhook-secret';
-let url: string;
-let w: Waymark & { httpUrl: string };
-let pool: pg.Pool;
+const env = useFixtureEnv('events', { waymark: { config: { webhookSecrets: { police: SECRET }, webhookToleranceSeconds: 300 } } });
 
-before(async () => {
-  url = await createTestDatabase('events');
-  useFixtureDatabase(url);
-  w = await startTestWaymark(url, { workflows, beforeLaunch, config: { webhookSecrets: { police: SECRET }, webhookToleranceSeconds: 300 } });
-  pool = new pg.Pool({ connectionString: url, max: 2 });
-});
-after(async () => {
-  await pool.end();
-  await w.stop();
-  await closeFixtures();
-  await dropTestDatabase(url);
-});
-
-const api = (method: string, path: string, body?: unknown) => http(w.httpUrl, method, path, body);
+const api = (method: string, path: string, body?: unknown) => http(env.w.httpUrl, method, path, body);
 async function webhook(body: unknown, opts: { secret?: string; t?: number; raw?: string; header?: string | null } = {}) {
   const raw = opts.raw ?? JSON.stringify(body);
   const header = opts.header === undefined ? signWebhook(opts.secret ?? SECRET, raw, opts.t) : opts.header;
-  return http(w.httpUrl, 'POST', '/v1/events/police', raw, header === null ? { 'content-type': 'application/json' } : { 'content-type': 'application/json', 'waymark-signature': header });
+  return http(env.w.httpUrl, 'POST', '/v1/events/police', raw, header === null ? { 'content-type': 'application/json' } : { 'content-type': 'application/json', 'waymark-signature': header });
 }
 const startWait = async (key: string, timeoutMs?: number) =>
   (await api('POST', '/v1/runs', { workflow: 'test.event', input: { type: 'police_report.received', key, ...(timeoutMs ? { timeoutMs } : {}) } })).body.id as string;
@@ -42,7 +26,7 @@ const settled = (id: string) =>
     return ['SUCCESS', 'ERROR'].includes(r.body.status) ? r.body : undefined;
   });
 const waiting = (id: string) => waitFor('waiting_for_event', async () => (await api('GET', `/v1/runs/${id}`)).body.phase === 'waiting_for_event');
-const eventCount = async () => Number((await pool.query('SELECT count(*) FROM waymark.events')).rows[0].count);
+const eventCount = async () => Number((await env.pool.query('SELECT count(*) FROM waymark.events')).rows[0].count);
 
 describe('delivery', () => {
   test('a signed webhook reaches every run waiting for its type and key, once', async () => {
@@ -67,7 +51,7 @@ describe('delivery', () => {
     assert.equal(dup.status, 200);
     assert.equal(dup.body.duplicate, true);
     assert.deepEqual(dup.body.deliveredTo, []);
-    const kinds = (await pool.query(`SELECT count(*)::int AS n FROM waymark.run_events WHERE kind = 'event_received' AND run_id = ANY($1)`, [[a, b]])).rows[0].n;
+    const kinds = (await env.pool.query(`SELECT count(*)::int AS n FROM waymark.run_events WHERE kind = 'event_received' AND run_id = ANY($1)`, [[a, b]])).rows[0].n;
     assert.equal(kinds, 2);
   });
 
@@ -94,7 +78,7 @@ describe('delivery', () => {
     assert.equal(r.status, 202);
     assert.deepEqual(r.body.deliveredTo, []);
     assert.deepEqual(r.body.notDelivered, [{ runId: id, runStatus: 'CANCELLED' }]);
-    const stored = await pool.query(`SELECT 1 FROM waymark.events WHERE event_id = 'evt-4'`);
+    const stored = await env.pool.query(`SELECT 1 FROM waymark.events WHERE event_id = 'evt-4'`);
     assert.equal(stored.rowCount, 1);
   });
 });
@@ -121,7 +105,7 @@ describe('refused webhooks store nothing', () => {
     });
   }
   test('an unknown source', async () => {
-    const r = await http(w.httpUrl, 'POST', '/v1/events/unknown', JSON.stringify(body), { 'content-type': 'application/json', 'waymark-signature': signWebhook(SECRET, JSON.stringify(body)) });
+    const r = await http(env.w.httpUrl, 'POST', '/v1/events/unknown', JSON.stringify(body), { 'content-type': 'application/json', 'waymark-signature': signWebhook(SECRET, JSON.stringify(body)) });
     assert.equal(r.status, 404);
     assert.equal(r.body.code, 'unknown_event_source');
   });

@@ -4,31 +4,14 @@
  * to the new version by forking it from a chosen step.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import pg from 'pg';
-import type { Waymark } from '../src/index.js';
-import { beforeLaunch, closeFixtures, executions, useFixtureDatabase, workflows } from './fixtures/workflows.js';
-import { createTestDatabase, dropTestDatabase, http, killWorker, spawnWorker, startTestWaymark, waitFor } from './helpers.js';
+import { useFixtureEnv } from './fixture-env.js';
+import { test } from 'node:test';
+import { executions } from './fixtures/workflows.js';
+import { http, killWorker, spawnWorker, waitFor } from './helpers.js';
 
-let url: string;
-let w: Waymark & { httpUrl: string };
-let pool: pg.Pool;
+const env = useFixtureEnv('versions', { waymark: { worker: false, config: { appVersion: 'v1' } } });
 
-before(async () => {
-  url = await createTestDatabase('versions');
-  useFixtureDatabase(url);
-  // The API process of the old deployment: it starts runs as v1.
-  w = await startTestWaymark(url, { workflows, beforeLaunch, worker: false, config: { appVersion: 'v1' } });
-  pool = new pg.Pool({ connectionString: url, max: 2 });
-});
-after(async () => {
-  await pool.end();
-  await w.stop();
-  await closeFixtures();
-  await dropTestDatabase(url);
-});
-
-const api = (method: string, path: string, body?: unknown) => http(w.httpUrl, method, path, body);
+const api = (method: string, path: string, body?: unknown) => http(env.w.httpUrl, method, path, body);
 const done = (id: string) =>
   waitFor(`run ${id}`, async () => {
     const r = (await api('GET', `/v1/runs/${id}`)).body;
@@ -36,13 +19,13 @@ const done = (id: string) =>
   });
 
 test('old runs drain on old workers; /v1/versions shows them; a fork moves a run to the new version', async () => {
-  const v1 = await spawnWorker(url, { WAYMARK_APP_VERSION: 'v1' });
-  const v2 = await spawnWorker(url, { WAYMARK_APP_VERSION: 'v2' });
+  const v1 = await spawnWorker(env.url, { WAYMARK_APP_VERSION: 'v1' });
+  const v2 = await spawnWorker(env.url, { WAYMARK_APP_VERSION: 'v2' });
   try {
     const ids: string[] = [];
     for (let i = 0; i < 2; i++) ids.push((await api('POST', '/v1/runs', { workflow: 'test.chain', input: { steps: 2, blockAt: 0 } })).body.id);
-    for (const id of ids) await waitFor('the run to start', async () => (await executions(pool, id)).s0 === 1);
-    const owners = (await pool.query('SELECT executor_id FROM dbos.workflow_status WHERE workflow_uuid = ANY($1)', [ids])).rows.map((r) => r.executor_id);
+    for (const id of ids) await waitFor('the run to start', async () => (await executions(env.pool, id)).s0 === 1);
+    const owners = (await env.pool.query('SELECT executor_id FROM dbos.workflow_status WHERE workflow_uuid = ANY($1)', [ids])).rows.map((r) => r.executor_id);
     assert.deepEqual(owners, [v1.executorId, v1.executorId], 'only the v1 worker takes v1 runs');
 
     const versions = (await api('GET', '/v1/versions')).body.versions as { appVersion: string; inFlight: number; liveWorkers: string[] }[];
@@ -56,7 +39,7 @@ test('old runs drain on old workers; /v1/versions shows them; a fork moves a run
     const moved = await api('POST', `/v1/runs/${ids[0]}/fork`, { fromStep: 0, appVersion: 'v2' });
     assert.equal(moved.status, 201, JSON.stringify(moved.body));
     await api('POST', `/v1/runs/${ids[0]}/cancel`);
-    await pool.query('INSERT INTO test_gates (run_id) VALUES ($1), ($2)', [moved.body.id, ids[1]]);
+    await env.pool.query('INSERT INTO test_gates (run_id) VALUES ($1), ($2)', [moved.body.id, ids[1]]);
     const onV2 = await done(moved.body.id);
     assert.equal(onV2.executorId, v2.executorId);
     assert.equal(onV2.appVersion, 'v2');
