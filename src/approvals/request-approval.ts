@@ -15,6 +15,7 @@ import { sharedPool } from '../runtime/runtime-context.js';
 import { decideApproval, getApproval, insertApproval, recordEscalation, recordReminder, type Assignees } from '../store/approvals.js';
 import { enterWaitingPhase } from '../store/runs.js';
 import { applyEdits } from './json-diff.js';
+import { inTransaction } from '../store/transaction.js';
 
 /** People who may decide: user ids (emails get email notifications) and/or roles. */
 export interface AssigneeSpec {
@@ -112,9 +113,7 @@ export async function requestApproval<P>(req: ApprovalRequest<P>): Promise<Appro
     async () => {
       // Deterministic per call site, so a re-executed step finds the row it created.
       const id = `apv_${createHash('sha256').update(`${runId}:${DBOS.stepID ?? 0}`).digest('hex').slice(0, 24)}`;
-      const client = await sharedPool().connect();
-      try {
-        await client.query('BEGIN');
+      return inTransaction(sharedPool(), async (client) => {
         const row = await insertApproval(client, {
           id, runId, title: req.title, proposal: req.proposal, editSchema: req.editSchema ? storableEditSchema(req.editSchema) : null,
           assignees, deadlineAt: null, deadlineOutcome: req.deadline?.outcome ?? null,
@@ -124,14 +123,8 @@ export async function requestApproval<P>(req: ApprovalRequest<P>): Promise<Appro
           await client.query('UPDATE waymark.approvals SET deadline_at = created_at + make_interval(secs => $2::float8 / 1000) WHERE id = $1', [id, req.deadline.afterMs]);
         }
         if (row.status === 'pending') await enterWaitingPhase(client, runId, 'waiting_for_approval', req.title, { approvalId: id });
-        await client.query('COMMIT');
         return { id, createdAtMs: row.created_at.getTime() };
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw e;
-      } finally {
-        client.release();
-      }
+      });
     },
     { name: 'waymark.approval.request' },
   );
@@ -200,21 +193,13 @@ function storableEditSchema(schema: z.ZodType): Record<string, unknown> {
 
 /** Marks a still-pending approval expired; false if a decision got there first. */
 async function expire(id: string, outcome: 'reject' | 'fail' | 'continue', proposal: unknown): Promise<boolean> {
-  const client = await sharedPool().connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(sharedPool(), async (client) => {
     const row = await getApproval(client, undefined, id, true);
     const won = row?.status === 'pending'
       && (await decideApproval(client, row, {
         status: 'expired', by: 'system:deadline', comment: `deadline passed: ${outcome}`, edits: undefined,
         finalValue: outcome === 'continue' ? proposal : null, editDiff: [],
       }));
-    await client.query('COMMIT');
     return Boolean(won);
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
+  });
 }

@@ -11,6 +11,7 @@ import { setRunPhase } from '../run-phase.js';
 import { sharedPool } from '../runtime/runtime-context.js';
 import { getWait, lockCorrelation, markDelivered, markTimedOut, openWait, type EventRow } from '../store/events.js';
 import { enterWaitingPhase } from '../store/runs.js';
+import { inTransaction } from '../store/transaction.js';
 
 /** An event as a waiting run receives it. */
 export interface ReceivedEvent<T = unknown> {
@@ -57,9 +58,7 @@ export async function waitForEvent<T = unknown>(opts: { type: string; key: strin
     async () => {
       const id = `wait_${createHash('sha256').update(`${runId}:${DBOS.stepID ?? 0}`).digest('hex').slice(0, 24)}`;
       const deadlineMs = opts.timeoutMs === undefined ? null : Date.now() + opts.timeoutMs;
-      const client = await sharedPool().connect();
-      try {
-        await client.query('BEGIN');
+      return inTransaction(sharedPool(), async (client) => {
         const tenant = await client.query<{ tenant_id: string }>('SELECT tenant_id FROM waymark.runs WHERE id = $1', [runId]);
         if (!tenant.rows[0]) throw new WaymarkError('event_wait_requires_run', 'waitForEvent needs a run started through Waymark');
         await lockCorrelation(client, tenant.rows[0].tenant_id, opts.type, opts.key);
@@ -74,14 +73,8 @@ export async function waitForEvent<T = unknown>(opts: { type: string; key: strin
             await enterWaitingPhase(client, runId, 'waiting_for_event', `waiting for ${opts.type} ${opts.key}`, { waitId: id, type: opts.type, key: opts.key });
           }
         }
-        await client.query('COMMIT');
         return { id, deadlineMs, early: early ?? null };
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw e;
-      } finally {
-        client.release();
-      }
+      });
     },
     { name: 'waymark.event.wait' },
   );
@@ -96,19 +89,11 @@ export async function waitForEvent<T = unknown>(opts: { type: string; key: strin
     if (opened.deadlineMs === null) continue;
     const timedOut = await DBOS.runStep(
       async () => {
-        const client = await sharedPool().connect();
-        try {
-          await client.query('BEGIN');
+        return inTransaction(sharedPool(), async (client) => {
           const w = await getWait(client, opened.id, true);
           if (w?.status === 'waiting') await markTimedOut(client, opened.id);
-          await client.query('COMMIT');
           return w?.status === 'waiting';
-        } catch (e) {
-          await client.query('ROLLBACK').catch(() => {});
-          throw e;
-        } finally {
-          client.release();
-        }
+        });
       },
       { name: 'waymark.event.timeout' },
     );

@@ -13,6 +13,7 @@ import { decideApproval, getApproval, listApprovals, type ApprovalRow } from '..
 import { formatIssues } from '../workflows.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { DEFAULT_TENANT, type Caller } from './runs.js';
+import { inTransaction } from '../store/transaction.js';
 
 /** An approval as clients see it. */
 export interface ApprovalView {
@@ -93,9 +94,7 @@ export class ApprovalService {
    */
   async decide(id: string, req: DecisionRequest, caller: Caller): Promise<ApprovalView> {
     const tenantId = caller.tenantId ?? DEFAULT_TENANT;
-    const client = await this.#pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.#pool, async (client) => {
       const row = await getApproval(client, tenantId, id, true);
       if (!row) throw new NotFoundError('approval_not_found', `No approval with id '${id}'`);
       if (row.status !== 'pending') {
@@ -126,13 +125,7 @@ export class ApprovalService {
         decidedBy: caller.actor, decidedAt: new Date().toISOString(), comment: req.comment ?? null,
       };
       await this.#dbos.sendInTransaction(client, row.run_id, message, approvalTopic(id), `decision:${id}`);
-      await client.query('COMMIT');
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      client.release();
-    }
+    });
     return this.get(id, caller);
   }
 }

@@ -12,6 +12,7 @@ import { forkRunId } from '../tools/tool-keys.js';
 import { compensationStarted, lockRunRecovery } from '../store/compensation.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { DEFAULT_TENANT, type Caller, type RunService } from './runs.js';
+import { inTransaction } from '../store/transaction.js';
 
 /** A dead letter as operators see it. */
 export interface DeadLetterView {
@@ -80,9 +81,7 @@ export class DeadLetterService {
     const unstarted = d.status === 'retried' && d.retryRunId !== null && !(await this.#exists(d.retryRunId));
     const newId = unstarted ? d.retryRunId! : forkRunId(runId, randomUUID());
     if (!unstarted) {
-      const tx = await this.#pool.connect();
-      try {
-        await tx.query('BEGIN');
+      await inTransaction(this.#pool, async (tx) => {
         // Serialised with the start of the run's compensation: a run is either undone or retried.
         await lockRunRecovery(tx, runId);
         if (await compensationStarted(tx, runId)) {
@@ -91,13 +90,7 @@ export class DeadLetterService {
         if (!(await resolveDeadLetter(tx, tenantId, runId, { status: 'retried', by: caller.actor, reason: opts.reason ?? null, retryRunId: newId, fromStep }))) {
           throw new ConflictError('dead_letter_not_open', `The dead letter of run '${runId}' is ${d.status}; only open dead letters can be retried`);
         }
-        await tx.query('COMMIT');
-      } catch (e) {
-        await tx.query('ROLLBACK').catch(() => {});
-        throw e;
-      } finally {
-        tx.release();
-      }
+      });
     }
     try {
       await this.#runs.fork(runId, fromStep, caller, newId);

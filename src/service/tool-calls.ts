@@ -13,6 +13,7 @@ import { findTool } from '../tools/define-tool.js';
 import { redact } from '../tools/tool-keys.js';
 import { formatIssues } from '../workflows.js';
 import { DEFAULT_TENANT, type Caller } from './runs.js';
+import { inTransaction } from '../store/transaction.js';
 
 /** A ledger entry as clients see it. */
 export interface ToolCallView {
@@ -73,9 +74,7 @@ export class ToolCallService {
    */
   async resolve(runId: string, key: string, req: ResolveRequest, caller: Caller): Promise<ToolCallView> {
     const tenantId = caller.tenantId ?? DEFAULT_TENANT;
-    const client = await this.#pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.#pool, async (client) => {
       if (!(await getRun(client, tenantId, runId))) throw new NotFoundError('run_not_found', `No run with id '${runId}'`);
       const call = await lockToolCall(client, tenantId, key);
       if (!call || call.owner_run_id !== runId) throw new NotFoundError('tool_call_not_found', `Run '${runId}' has no tool call with key '${key}'`);
@@ -103,13 +102,7 @@ export class ToolCallService {
       });
       const message: ToolCallResolution = req.happened ? { happened: true, output } : { happened: false };
       await this.#dbos.sendInTransaction(client, runId, message, resolutionTopic(key), `resolve:${key}:${call.attempts}`);
-      await client.query('COMMIT');
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      client.release();
-    }
+    });
     const updated = (await listToolCalls(this.#pool, tenantId, runId)).find((c) => c.key === key);
     return toView(updated!);
   }

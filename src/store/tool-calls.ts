@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import type { Queryable } from './runs.js';
+import { inTransaction } from './transaction.js';
 
 /** The tenant of run $1, or the default tenant for a workflow started outside Waymark. */
 const TENANT = `coalesce((SELECT tenant_id FROM waymark.runs WHERE id = $1), 'default')`;
@@ -282,9 +283,7 @@ export interface RetryPlan {
  * ```
  */
 export async function recordFailure(pool: pg.Pool, f: CallFacts, a: FailedAttempt): Promise<RetryPlan> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     let total = a.total;
     if (total === undefined) {
       const { rows } = await client.query<{ attempts: number }>(
@@ -328,14 +327,8 @@ export async function recordFailure(pool: pg.Pool, f: CallFacts, a: FailedAttemp
        FROM upd WHERE t.tenant_id = upd.tenant_id AND t.key = upd.key AND t.attempt = $3`,
       [f.runId, f.key, total, JSON.stringify({ ...a.error, ...(reason ? { finalReason: reason } : {}) }), retry, a.delayMs, a.outcome],
     );
-    await client.query('COMMIT');
     return { retry, reason, retriesUsed: used, budget };
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /**

@@ -13,6 +13,7 @@ import { callsInFlight, compensableCalls, deadLetterCompensation, lockRunRecover
 import { appendRunEvent, changePhase } from '../store/runs.js';
 import { callTool } from './call-tool.js';
 import { findTool } from './define-tool.js';
+import { inTransaction } from '../store/transaction.js';
 
 /** The DBOS workflow id of a run's compensation. */
 export const compensationId = (runId: string): string => `${runId}.compensation`;
@@ -108,21 +109,13 @@ export async function startCompensation(
   runId: string,
   why: string,
 ): Promise<boolean> {
-  const tx = await pool.connect();
-  try {
-    await tx.query('BEGIN');
+  return inTransaction(pool, async (tx) => {
     // Serialised with a dead-letter retry of the same run: never both.
     await lockRunRecovery(tx, runId);
     const ok = await mayCompensate(tx, runId);
     if (ok) {
       await client.enqueueInTransaction(tx, { queueName, workflowName: 'waymark.compensateRun', workflowID: compensationId(runId), appVersion }, runId, why);
     }
-    await tx.query('COMMIT');
     return ok;
-  } catch (e) {
-    await tx.query('ROLLBACK').catch(() => {});
-    throw e;
-  } finally {
-    tx.release();
-  }
+  });
 }
