@@ -6,7 +6,7 @@
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { db, defineWorkflow } from '../src/index.js';
+import { Waymark, db } from '../src/index.js';
 
 /** Input of one pipeline run. */
 export const DocumentInput = z.object({
@@ -88,7 +88,11 @@ export class DocumentPipeline {
     return { id: input.documentId };
   }
 
-  @DBOS.workflow()
+  @Waymark.workflow({
+    name: 'document-pipeline',
+    description: 'Reads a document, OCRs, classifies and extracts it, validates the fields and stores them in the documents table.',
+    input: DocumentInput,
+  })
   static async process(input: DocumentInput): Promise<{ documentId: string; kind: DocumentKind; fields: ExtractedFields; needsReview: boolean }> {
     const { text } = await DocumentPipeline.read(input);
     const clean = await DocumentPipeline.ocr(text);
@@ -99,14 +103,6 @@ export class DocumentPipeline {
     return { documentId: input.documentId, kind, fields, needsReview: problems.length > 0 };
   }
 }
-
-/** The pipeline, startable as `document-pipeline`. */
-export const documentPipeline = defineWorkflow({
-  name: 'document-pipeline',
-  description: 'Reads a document, OCRs, classifies and extracts it, validates the fields and stores them in the documents table.',
-  input: DocumentInput,
-  workflow: DocumentPipeline.process,
-});
 
 /**
  * Creates the example's business table (an application would use its own migrations).

@@ -1,14 +1,14 @@
 /**
- * The example workflows `npm start` registers. A module given to `waymark start --workflows`
- * has the same shape: `workflows` and, optionally, `beforeLaunch`.
+ * The example workflows `npm start` loads (`waymark start --workflows examples/index.ts`). An
+ * application's own module has the same shape: `workflows` and, optionally, `beforeLaunch`.
  */
 import type { Knex } from 'knex';
 import { startDemoVendorService } from './demo-vendor-service.js';
-import { createDocumentTables, documentPipeline } from './document-pipeline.js';
-import { invoiceReminder, useVendorService } from './invoice-reminder.js';
-import { createClaimTables, insuranceClaim } from './insurance-claim.js';
+import { DocumentPipeline, createDocumentTables } from './document-pipeline.js';
+import { InvoiceReminder, useVendorService } from './invoice-reminder.js';
+import { InsuranceClaim, createClaimTables } from './insurance-claim.js';
 
-export const workflows = [documentPipeline, invoiceReminder, insuranceClaim];
+export const workflows = [DocumentPipeline.process, InvoiceReminder.remind, InsuranceClaim.handle];
 
 export async function beforeLaunch({ knex }: { knex: Knex }): Promise<void> {
   await createDocumentTables(knex);

@@ -2,19 +2,17 @@
  * The insurance claim that chases a police report: ask on day 1, follow up on day 3, escalate
  * to a supervisor on day 5, resume the moment the report's webhook arrives, then ask an
  * adjuster to approve the payout (with reminders and an escalation of its own) and record the
- * decision on the claim. A "day" is `dayMs` (default 10 s) so the demo runs in a minute.
+ * decision on the claim. The days are real days; the tests run them on a controllable clock.
  */
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { db, defineWorkflow, notify, requestApproval, setRunPhase, waitForEvent, type ApprovalDecision, type ReceivedEvent } from '../src/index.js';
+import { Waymark, db, notify, requestApproval, setRunPhase, waitForEvent, type ApprovalDecision, type ReceivedEvent } from '../src/index.js';
 
 export const ClaimInput = z.object({
   claimId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/),
   claimant: z.string().email(),
   amountCents: z.number().int().positive(),
-  /** Length of a "day" in ms; the real thing would be 86_400_000. */
-  dayMs: z.number().int().min(100).max(86_400_000).default(10_000),
 });
 export type ClaimInput = z.infer<typeof ClaimInput>;
 
@@ -31,7 +29,7 @@ const Payout = z.object({ amountCents: z.number().int().positive() });
  *
  * @example
  * ```ts
- * await InsuranceClaim.handle({ claimId: 'C-1', claimant: 'kim@example.com', amountCents: 250_000, dayMs: 10_000 });
+ * await InsuranceClaim.handle({ claimId: 'C-1', claimant: 'kim@example.com', amountCents: 250_000 });
  * ```
  */
 export class InsuranceClaim {
@@ -55,9 +53,12 @@ export class InsuranceClaim {
     });
   }
 
-  @DBOS.workflow()
+  @Waymark.workflow({
+    name: 'insurance-claim',
+    description: 'Chases the police report (ask, follow up on day 3, escalate on day 5), waits for its webhook, then asks an adjuster to approve the payout.',
+    input: ClaimInput,
+  })
   static async handle(input: ClaimInput) {
-    const day = input.dayMs;
     const { claimId } = input;
     await InsuranceClaim.open(input);
     const ask = (n: string, subject: string, to: { users?: string[]; roles?: string[] }) =>
@@ -65,11 +66,11 @@ export class InsuranceClaim {
 
     // Day 1: ask for the police report; day 3: follow up; day 5: escalate; then wait on.
     await ask('report-requested', `Claim ${claimId}: please send the police report`, { users: [input.claimant] });
-    const wait = (timeoutMs?: number) => waitForEvent<PoliceReport>({ type: 'police_report.received', key: claimId, ...(timeoutMs ? { timeoutMs } : {}) });
-    let report = await wait(2 * day);
+    const wait = (timeoutMs?: '2d') => waitForEvent<PoliceReport>({ type: 'police_report.received', key: claimId, ...(timeoutMs ? { timeoutMs } : {}) });
+    let report = await wait('2d');
     if (report.status === 'timed_out') {
       await ask('report-follow-up', `Claim ${claimId}: we are still waiting for the police report`, { users: [input.claimant] });
-      report = await wait(2 * day);
+      report = await wait('2d');
     }
     if (report.status === 'timed_out') {
       await setRunPhase('escalated', { reason: 'no police report after 5 days', data: { claimId } });
@@ -84,21 +85,14 @@ export class InsuranceClaim {
       proposal: { amountCents: input.amountCents },
       editSchema: Payout,
       assignees: { roles: ['adjuster'] },
-      reminders: [day],
-      escalations: [{ afterMs: 2 * day, to: { roles: ['claims-supervisor'] } }],
-      deadline: { afterMs: 10 * day, outcome: 'reject' },
+      reminders: ['1d'],
+      escalations: [{ afterMs: '2d', to: { roles: ['claims-supervisor'] } }],
+      deadline: { afterMs: '10d', outcome: 'reject' },
     });
     await InsuranceClaim.recordDecision(claimId, decision);
     return { claimId, policeReport: report.event.data, decision: decision.decision, amountCents: decision.value.amountCents, decidedBy: decision.decidedBy };
   }
 }
-
-export const insuranceClaim = defineWorkflow({
-  name: 'insurance-claim',
-  description: 'Chases the police report (ask, follow up on day 3, escalate on day 5), waits for its webhook, then asks an adjuster to approve the payout.',
-  input: ClaimInput,
-  workflow: InsuranceClaim.handle,
-});
 
 /**
  * The example's business table.

@@ -4,9 +4,8 @@
  * idempotent). Kill the worker while the fee is being charged and the call is in doubt: it is
  * never repeated blindly — the run escalates and waits for a person to resolve it.
  */
-import { DBOS } from '@dbos-inc/dbos-sdk';
 import { z } from 'zod';
-import { callTool, defineWorkflow, httpTool, WaymarkError } from '../src/index.js';
+import { Waymark, callTool, httpTool, WaymarkError } from '../src/index.js';
 
 let vendorUrl: string | undefined;
 
@@ -83,7 +82,12 @@ export type ReminderInput = z.infer<typeof ReminderInput>;
  * ```
  */
 export class InvoiceReminder {
-  @DBOS.workflow()
+  @Waymark.workflow({
+    name: 'invoice-reminder',
+    description: 'Looks up the customer, emails a payment reminder once per invoice, and charges a late fee (never twice).',
+    input: ReminderInput,
+    retryBudget: 20,
+  })
   static async remind(input: ReminderInput): Promise<{ customer: string; messageId: string; feeId: string | null }> {
     const customer = await callTool(lookupCustomer, { customerId: input.customerId });
     const { messageId } = await callTool(sendReminder, { to: customer.email, invoiceId: input.invoiceId, amountCents: input.amountCents });
@@ -92,10 +96,3 @@ export class InvoiceReminder {
   }
 }
 
-export const invoiceReminder = defineWorkflow({
-  name: 'invoice-reminder',
-  description: 'Looks up the customer, emails a payment reminder once per invoice, and charges a late fee (never twice).',
-  input: ReminderInput,
-  workflow: InvoiceReminder.remind,
-  retryBudget: 20,
-});

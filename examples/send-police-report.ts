@@ -5,7 +5,7 @@
  *   WAYMARK_WEBHOOK_SECRETS=police=demo-secret npx tsx examples/send-police-report.ts C-1 [http://127.0.0.1:3000]
  */
 import { randomUUID } from 'node:crypto';
-import { loadConfig, signWebhook } from '../src/index.js';
+import { loadConfig, signWebhook } from '../src/server.js';
 
 const [claimId, base = 'http://127.0.0.1:3000'] = process.argv.slice(2);
 const secret = loadConfig().webhookSecrets.police;

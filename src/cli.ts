@@ -6,27 +6,32 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { startWaymark, type ScopedWaymark, type WaymarkOptions, type WaymarkServer } from './app/start-waymark.js';
 import { loadConfig } from './config.js';
 import { WaymarkError, ensureError } from './errors.js';
 import { createLogger } from './logger.js';
-import type { RunView } from './service/runs.js';
 import { openDatabase } from './runtime/database.js';
-import { migrate } from './runtime/migrate.js';
-import { startWaymark, type Waymark, type WaymarkOptions } from './runtime/runtime.js';
-import type { WorkflowDefinition } from './workflows.js';
+import type { RunView } from './service/runs.js';
+import { migrate } from './store/migrate.js';
 
 /** What a `--workflows` module exports. */
 interface WorkflowModule {
-  workflows?: readonly WorkflowDefinition[];
+  workflows?: WaymarkOptions['workflows'];
   beforeLaunch?: WaymarkOptions['beforeLaunch'];
 }
 
-const DEFAULT_WORKFLOWS = new URL('../examples/index.js', import.meta.url).href;
+/** Exit code of a worker that stopped because it lost its executor identity. */
+const EXIT_EXECUTOR_LOST = 70;
 
+/**
+ * Loads the application's workflows from `--workflows <module>` or WAYMARK_WORKFLOWS; without
+ * either, Waymark runs with no workflows of its own.
+ */
 async function loadWorkflows(modulePath: string | undefined): Promise<WorkflowModule> {
-  const href = modulePath ? pathToFileURL(path.resolve(modulePath)).href : DEFAULT_WORKFLOWS;
-  const mod = (await import(href)) as WorkflowModule;
-  if (!Array.isArray(mod.workflows)) throw new WaymarkError('invalid_workflows_module', `${modulePath ?? 'examples'} does not export a 'workflows' array`);
+  const given = modulePath ?? process.env.WAYMARK_WORKFLOWS;
+  if (!given) return { workflows: [] };
+  const mod = (await import(pathToFileURL(path.resolve(given)).href)) as WorkflowModule;
+  if (!Array.isArray(mod.workflows)) throw new WaymarkError('invalid_workflows_module', `${given} does not export a 'workflows' array`);
   return mod;
 }
 
@@ -50,23 +55,30 @@ function onSignals(stop: () => Promise<void>): void {
 
 async function runServer(opts: { workflows?: string }, http: boolean): Promise<void> {
   const mod = await loadWorkflows(opts.workflows);
-  const waymark = await startWaymark({ workflows: mod.workflows, beforeLaunch: mod.beforeLaunch, http });
+  const waymark = await startWaymark({
+    workflows: mod.workflows, beforeLaunch: mod.beforeLaunch, http,
+    // The library has already stopped the worker; the command line turns that into an exit code.
+    onFatal: (e) => {
+      console.error(`error [${e.code}]: ${e.message}`);
+      process.exit(EXIT_EXECUTOR_LOST);
+    },
+  });
   onSignals(() => waymark.stop());
   const where = waymark.databaseSource === 'url' ? 'DATABASE_URL' : `embedded Postgres (${waymark.config.dataDir})`;
   console.log(`Waymark ${http ? 'server and worker' : 'worker'} started`);
   if (waymark.httpUrl) console.log(`  HTTP API:    ${waymark.httpUrl}  (try GET ${waymark.httpUrl}/v1/workflows)`);
   console.log(`  database:    ${where}`);
   console.log(`  executor:    ${waymark.executorId ?? '-'}   version: ${waymark.config.appVersion}`);
-  console.log(`  workflows:   ${waymark.registry.list().map((w) => w.name).join(', ') || '(none)'}`);
+  console.log(`  workflows:   ${waymark.registry.list().map((w) => w.name).join(', ') || '(none: pass --workflows <module>)'}`);
   console.log('Press Ctrl-C to stop.');
 }
 
-/** Runs an operator command against a non-worker Waymark and stops it afterwards. */
-async function withWaymarkClient<T>(fn: (w: Waymark) => Promise<T>, workflowsPath?: string): Promise<T> {
+/** Runs an operator command against a non-worker Waymark, as `actor`, and stops it afterwards. */
+async function withWaymarkClient<T>(fn: (w: ScopedWaymark, server: WaymarkServer) => Promise<T>, actor: string, workflowsPath?: string): Promise<T> {
   const mod = await loadWorkflows(workflowsPath);
   const waymark = await startWaymark({ workflows: mod.workflows, worker: false, logger: createLogger('warn') });
   try {
-    return await fn(waymark);
+    return await fn(waymark.as({ actor }), waymark);
   } finally {
     await waymark.stop();
   }
@@ -108,9 +120,9 @@ export function buildProgram(): Command {
   program.exitOverride().configureOutput({ outputError: () => {} });
   // Global, so it is accepted before or after any subcommand: runs start and resolve need the
   // application's workflows and tools as much as start and worker do.
-  program.option('--workflows <module>', "module exporting 'workflows' (default: the bundled examples)");
+  program.option('--workflows <module>', "module exporting 'workflows' (and optionally 'beforeLaunch'); default: WAYMARK_WORKFLOWS");
   const workflowsModule = (): string | undefined => program.opts<{ workflows?: string }>().workflows;
-  const withClient = <T>(fn: (w: Waymark) => Promise<T>): Promise<T> => withWaymarkClient(fn, workflowsModule());
+  const withClient = <T>(fn: (w: ScopedWaymark) => Promise<T>, actor = 'cli'): Promise<T> => withWaymarkClient(fn, actor, workflowsModule());
 
   program.command('start').description('serve the HTTP API and run a worker').action(() => runServer({ workflows: workflowsModule() }, true));
   program.command('worker').description('run a worker only (no HTTP)').action(() => runServer({ workflows: workflowsModule() }, false));
@@ -138,7 +150,7 @@ export function buildProgram(): Command {
     .option('--cursor <cursor>', 'nextCursor of the previous page')
     .option('--json', 'print JSON')
     .action(async (o: { status?: string; phase?: string; workflow?: string; limit: number; cursor?: string; json?: boolean }) => {
-      const page = await withClient((w) => w.runs.list(o, { actor: 'cli' }));
+      const page = await withClient((w) => w.runs.list(o));
       if (o.json) printJson(page);
       else {
         printRuns(page.runs);
@@ -158,13 +170,13 @@ export function buildProgram(): Command {
     .option('--idempotency-key <key>', 'return the earlier run for a repeated key')
     .action(async (workflow: string, o: { input: string; idempotencyKey?: string }) => {
       const input = parseJsonOption('--input', o.input);
-      printJson(await withClient((w) => w.runs.start({ workflow, input, idempotencyKey: o.idempotencyKey }, { actor: 'cli' })));
+      printJson(await withClient((w) => w.runs.start({ workflow, input, idempotencyKey: o.idempotencyKey })));
     });
   runs.command('cancel <id>').description('cancel a queued or executing run').action(async (id: string) => {
-    printJson(await withClient((w) => w.runs.cancel(id, { actor: 'cli' })));
+    printJson(await withClient((w) => w.runs.cancel(id)));
   });
   runs.command('resume <id>').description('resume a cancelled or failed run from its last checkpoint').action(async (id: string) => {
-    printJson(await withClient((w) => w.runs.resume(id, { actor: 'cli' })));
+    printJson(await withClient((w) => w.runs.resume(id)));
   });
   runs
     .command('fork <id>')
@@ -172,10 +184,10 @@ export function buildProgram(): Command {
     .requiredOption('--from-step <n>', 'first step to execute again (earlier ones are replayed)', intArg(0))
     .option('--app-version <version>', 'run the fork on this application version (default: this process\'s)')
     .action(async (id: string, o: { fromStep: number; appVersion?: string }) => {
-      printJson(await withClient((w) => w.runs.fork(id, o.fromStep, { actor: 'cli' }, undefined, o.appVersion)));
+      printJson(await withClient((w) => w.runs.fork(id, o.fromStep, { appVersion: o.appVersion })));
     });
   runs.command('tool-calls <id>').description("list a run's tool calls (the ledger)").action(async (id: string) => {
-    printJson(await withClient((w) => w.toolCalls.list(id, { actor: 'cli' })));
+    printJson(await withClient((w) => w.toolCalls.list(id)));
   });
   runs
     .command('resolve <id> <key>')
@@ -189,7 +201,7 @@ export function buildProgram(): Command {
         throw new WaymarkError('invalid_arguments', 'give exactly one of --happened or --not-happened', { status: 400 });
       }
       const output = o.happened ? parseJsonOption('--output', o.output ?? 'null') : undefined;
-      printJson(await withClient((w) => w.toolCalls.resolve(id, key, { happened: Boolean(o.happened), output, comment: o.comment }, { actor: 'cli' })));
+      printJson(await withClient((w) => w.toolCalls.resolve(id, key, { happened: Boolean(o.happened), output, comment: o.comment })));
     });
   program.command('workers').description('workers, their leases and how many runs each holds').action(async () => {
     printJson(await withClient((w) => w.workers.list()));
@@ -206,10 +218,10 @@ export function buildProgram(): Command {
     .option('--limit <n>', 'page size (1-200)', intArg(1), 20)
     .option('--cursor <cursor>', 'nextCursor of the previous page')
     .action(async (o: { status?: string; workflow?: string; limit: number; cursor?: string }) => {
-      printJson(await withClient((w) => w.deadLetters.list(o, { actor: 'cli' })));
+      printJson(await withClient((w) => w.deadLetters.list(o)));
     });
   dead.command('show <runId>').description('show a dead letter').action(async (runId: string) => {
-    printJson(await withClient((w) => w.deadLetters.get(runId, { actor: 'cli' })));
+    printJson(await withClient((w) => w.deadLetters.get(runId)));
   });
   dead
     .command('retry <runId>')
@@ -218,7 +230,7 @@ export function buildProgram(): Command {
     .option('--from-step <n>', 'first step to execute again (default: the failing step)', intArg(0))
     .option('--reason <text>', 'why')
     .action(async (runId: string, o: { by: string; fromStep?: number; reason?: string }) => {
-      printJson(await withClient((w) => w.deadLetters.retry(runId, { fromStep: o.fromStep, reason: o.reason }, { actor: o.by })));
+      printJson(await withClient((w) => w.deadLetters.retry(runId, { fromStep: o.fromStep, reason: o.reason }), o.by));
     });
   dead
     .command('discard <runId>')
@@ -226,7 +238,7 @@ export function buildProgram(): Command {
     .requiredOption('--by <who>', 'who discards')
     .requiredOption('--reason <text>', 'why (required)')
     .action(async (runId: string, o: { by: string; reason: string }) => {
-      printJson(await withClient((w) => w.deadLetters.discard(runId, o.reason, { actor: o.by })));
+      printJson(await withClient((w) => w.deadLetters.discard(runId, o.reason), o.by));
     });
   const approvals = program.command('approvals').description('the approval inbox');
   approvals
@@ -239,10 +251,10 @@ export function buildProgram(): Command {
     .option('--limit <n>', 'page size (1-200)', intArg(1), 20)
     .option('--cursor <cursor>', 'nextCursor of the previous page')
     .action(async (o: { status?: string; assignee?: string; role?: string; run?: string; limit: number; cursor?: string }) => {
-      printJson(await withClient((w) => w.approvals.list({ ...o, runId: o.run }, { actor: 'cli' })));
+      printJson(await withClient((w) => w.approvals.list({ ...o, runId: o.run })));
     });
   approvals.command('show <id>').description('show an approval').action(async (id: string) => {
-    printJson(await withClient((w) => w.approvals.get(id, { actor: 'cli' })));
+    printJson(await withClient((w) => w.approvals.get(id)));
   });
   for (const decision of ['approve', 'reject'] as const) {
     approvals
@@ -253,7 +265,7 @@ export function buildProgram(): Command {
       .option('--edits <json>', decision === 'approve' ? 'changes to the proposal, as JSON (must match the edit schema)' : 'not allowed when rejecting')
       .action(async (id: string, o: { by: string; comment?: string; edits?: string }) => {
         const edits = o.edits === undefined ? undefined : parseJsonOption('--edits', o.edits);
-        printJson(await withClient((w) => w.approvals.decide(id, { decision, edits, comment: o.comment }, { actor: o.by })));
+        printJson(await withClient((w) => w.approvals.decide(id, { decision, edits, comment: o.comment }), o.by));
       });
   }
   return program;

@@ -33,6 +33,7 @@ const EnvSchema = z.object({
   WAYMARK_WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   WAYMARK_LEASE_TTL_MS: z.coerce.number().int().min(300).max(3_600_000).default(30_000),
   WAYMARK_DB_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  WAYMARK_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
 });
 
 /** Resolved configuration of a Waymark process. */
@@ -80,6 +81,8 @@ export interface WaymarkConfig {
    * server allows (`max_connections`).
    */
   dbPoolSize: number;
+  /** Longest one of Waymark's statements may run before Postgres cancels it (0: no limit). */
+  statementTimeoutMs: number;
 }
 
 /**
@@ -116,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     webhookToleranceSeconds: e.WAYMARK_WEBHOOK_TOLERANCE_SECONDS,
     leaseTtlMs: e.WAYMARK_LEASE_TTL_MS,
     dbPoolSize: e.WAYMARK_DB_POOL_SIZE,
+    statementTimeoutMs: e.WAYMARK_STATEMENT_TIMEOUT_MS,
     ...overrides,
   };
 }

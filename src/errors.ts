@@ -1,28 +1,135 @@
 /**
  * @module errors
- * Every error Waymark raises on purpose: a stable string `code` that clients and logs can
- * match on, an HTTP status where one applies, and the underlying `cause`.
+ * Every error Waymark raises on purpose, in one place: a stable string `code` from
+ * {@link ERROR_CODES} that clients and logs can match on, an HTTP status, and the `cause`.
+ * `docs/errors.md` is the same catalogue as a table (a unit test keeps the two in step).
  */
 
 /**
- * Base class of Waymark's errors.
+ * The catalogue of Waymark's error codes: HTTP status and what the code means.
  *
  * @example
  * ```ts
- * throw new WaymarkError('run_not_found', `No run ${id}`, { status: 404 });
+ * ERROR_CODES.run_not_found.status; // 404
+ * ```
+ */
+export const ERROR_CODES = {
+  // Requests and input
+  validation_failed: { status: 422, summary: 'A value failed validation; nothing was changed.' },
+  invalid_input: { status: 422, summary: "A run's input does not match its workflow's schema." },
+  invalid_body: { status: 422, summary: 'The request body does not match what the route takes.' },
+  invalid_query: { status: 422, summary: 'A query parameter is invalid.' },
+  invalid_params: { status: 422, summary: 'A path parameter is invalid.' },
+  invalid_headers: { status: 422, summary: 'A header is invalid (e.g. an Idempotency-Key with spaces).' },
+  invalid_cursor: { status: 422, summary: 'The cursor is not one returned as nextCursor.' },
+  invalid_from_step: { status: 422, summary: 'fromStep must be a non-negative integer.' },
+  invalid_edits: { status: 422, summary: "A reviewer's edits do not match the approval's edit schema." },
+  edits_not_allowed: { status: 422, summary: 'Edits were sent with a rejection, or the approval allows none.' },
+  invalid_output: { status: 422, summary: "The output given for an in-doubt call does not match the tool's schema." },
+  invalid_event: { status: 422, summary: 'A webhook body is not a valid event.' },
+  invalid_configuration: { status: 422, summary: 'An environment variable or option is invalid.' },
+  invalid_duration: { status: 422, summary: "A duration is neither milliseconds nor a string like '30s' or '3d'." },
+  invalid_value: { status: 400, summary: 'A value cannot be stored (for example a NUL character in a string).' },
+  malformed_json: { status: 400, summary: 'A body or option is not valid JSON.' },
+  invalid_arguments: { status: 400, summary: 'Command-line arguments are missing or contradict each other.' },
+  body_too_large: { status: 413, summary: 'The request body exceeds the configured limit.' },
+  unsupported_media_type: { status: 415, summary: 'Request bodies must be application/json.' },
+  unsupported_encoding: { status: 415, summary: 'The request body encoding is not supported.' },
+  route_not_found: { status: 404, summary: 'No route matches the method and path.' },
+  invalid_signature: { status: 401, summary: 'A webhook signature is missing, malformed, wrong or too old.' },
+  // Things that do not exist
+  run_not_found: { status: 404, summary: 'No run with this id in the tenant.' },
+  workflow_not_found: { status: 404, summary: 'No workflow with this name is registered.' },
+  approval_not_found: { status: 404, summary: 'No approval with this id in the tenant.' },
+  tool_call_not_found: { status: 404, summary: 'The run has no tool call with this key.' },
+  dead_letter_not_found: { status: 404, summary: 'The run has no dead letter.' },
+  unknown_event_source: { status: 404, summary: 'No webhook source with this name is configured.' },
+  // Conflicts with the current state
+  idempotency_key_reused: { status: 409, summary: 'The Idempotency-Key was used before for a different request.' },
+  idempotency_conflict: { status: 409, summary: 'A concurrent request with the same Idempotency-Key could not be read back; retry.' },
+  run_not_cancellable: { status: 409, summary: 'Only queued or executing runs can be cancelled.' },
+  run_not_resumable: { status: 409, summary: 'Only cancelled or failed runs can be resumed.' },
+  run_compensated: { status: 409, summary: 'The run was rolled back; start a new run instead.' },
+  phase_transition_not_allowed: { status: 409, summary: 'The phase rules do not allow this transition.' },
+  approval_already_decided: { status: 409, summary: 'The approval was decided before; this decision changes nothing.' },
+  approval_expired: { status: 409, summary: 'The approval passed its deadline.' },
+  approval_cancelled: { status: 409, summary: 'The approval was cancelled with its run.' },
+  approval_not_pending: { status: 409, summary: 'The approval is not pending.' },
+  tool_call_not_in_doubt: { status: 409, summary: 'Only in-doubt tool calls can be resolved.' },
+  tool_unknown: { status: 409, summary: 'The tool is not defined in this process, so its output cannot be validated.' },
+  dead_letter_not_open: { status: 409, summary: 'Only open dead letters can be retried or discarded.' },
+  ledger_conflict: { status: 409, summary: 'A ledger row changed while the call was being reconciled.' },
+  // Authoring mistakes (raised when a workflow or tool is declared or called wrongly)
+  not_in_workflow: { status: 500, summary: 'A primitive was called outside a workflow function.' },
+  not_in_transaction: { status: 500, summary: 'db.client was used outside a transaction function.' },
+  run_required: { status: 500, summary: 'A primitive needs a run started through Waymark.' },
+  invalid_workflow: { status: 500, summary: 'A workflow declaration is invalid (name, budget, timeouts, decorator use).' },
+  duplicate_workflow: { status: 500, summary: 'Two workflows share a name.' },
+  invalid_tool: { status: 500, summary: 'A tool declaration is invalid (name, retry policy, compensate on a read).' },
+  duplicate_tool: { status: 500, summary: 'Two tools share a name.' },
+  invalid_edit_schema: { status: 500, summary: "An approval's edit schema cannot be expressed as JSON Schema." },
+  invalid_workflows_module: { status: 500, summary: "A --workflows module does not export a 'workflows' array." },
+  // Tool calls
+  tool_call_failed: { status: 422, summary: 'A tool failed with a permanent error.' },
+  tool_input_invalid: { status: 422, summary: "A tool's arguments failed its input schema." },
+  tool_output_invalid: { status: 422, summary: "A tool's result failed its output schema." },
+  attempts_exhausted: { status: 422, summary: 'A tool failed on every attempt its retry policy allows.' },
+  retry_budget_exhausted: { status: 422, summary: "The run spent its retry budget." },
+  http_client_error: { status: 422, summary: 'An HTTP tool got a 4xx answer that retrying cannot fix.' },
+  channel_not_configured: { status: 422, summary: 'A notification channel is used but not configured.' },
+  non_retryable: { status: 422, summary: 'A tool said retrying cannot help.' },
+  retryable: { status: 503, summary: 'A transient failure; the call is retried.' },
+  // Infrastructure
+  not_started: { status: 503, summary: 'Waymark is not started in this process.' },
+  database_unavailable: { status: 503, summary: 'The database could not be reached, or the connection was lost.' },
+  database_timeout: { status: 503, summary: 'A statement ran past the statement timeout.' },
+  commit_outcome_unknown: { status: 503, summary: 'The connection was lost while committing; the change may or may not have been applied.' },
+  schema_too_new: { status: 503, summary: 'A newer Waymark migrated the database; upgrade Waymark.' },
+  schema_too_old: { status: 503, summary: "The database needs 'waymark migrate'." },
+  schema_missing: { status: 503, summary: 'A table Waymark needs is missing.' },
+  migrations_missing: { status: 500, summary: 'The package ships no migrations/ directory.' },
+  migration_failed: { status: 500, summary: 'A migration failed and was rolled back.' },
+  migration_lock_timeout: { status: 503, summary: 'Another process has held the migration lock for too long.' },
+  datasource_configured: { status: 500, summary: 'The data source was configured twice.' },
+  datasource_not_configured: { status: 500, summary: 'The data source has no database yet.' },
+  executor_id_in_use: { status: 500, summary: 'The explicit executor id is held by another live worker.' },
+  executor_slots_exhausted: { status: 500, summary: 'Every executor slot of this host is held.' },
+  executor_lock_lost: { status: 500, summary: 'The worker lost its executor lock and stopped.' },
+  embedded_postgres_failed: { status: 500, summary: 'The embedded Postgres did not start.' },
+  embedded_postgres_in_use: { status: 500, summary: 'Another live process runs the embedded Postgres of this data directory.' },
+  embedded_postgres_permissions: { status: 500, summary: 'Postgres (running as user postgres) cannot enter the data directory.' },
+  embedded_postgres_port_in_use: { status: 500, summary: 'The embedded Postgres port is taken.' },
+  http_port_in_use: { status: 500, summary: 'The HTTP port is taken.' },
+  internal_error: { status: 500, summary: 'An unexpected error; it was logged on the server.' },
+} as const satisfies Record<string, { status: number; summary: string }>;
+
+/** One of Waymark's own error codes. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** A code of Waymark's catalogue, or one a tool chose for its own {@link NonRetryableError}. */
+export type AnyErrorCode = ErrorCode | (string & {});
+
+const statusOf = (code: AnyErrorCode): number => (ERROR_CODES as Record<string, { status: number }>)[code]?.status ?? 500;
+
+/**
+ * Base class of Waymark's errors. The HTTP status comes from the catalogue unless given.
+ *
+ * @example
+ * ```ts
+ * throw new WaymarkError('run_not_found', `No run ${id}`);
  * ```
  */
 export class WaymarkError extends Error {
-  readonly code: string;
+  readonly code: AnyErrorCode;
   readonly status: number;
   /** Structured details safe to show to a client (field errors and the like). */
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: string, message: string, opts: { status?: number; cause?: unknown; details?: Record<string, unknown> } = {}) {
+  constructor(code: AnyErrorCode, message: string, opts: { status?: number; cause?: unknown; details?: Record<string, unknown> } = {}) {
     super(message, { cause: opts.cause });
     this.name = new.target.name;
     this.code = code;
-    this.status = opts.status ?? 500;
+    this.status = opts.status ?? statusOf(code);
     this.details = opts.details;
   }
 }
@@ -36,7 +143,7 @@ export class WaymarkError extends Error {
  * ```
  */
 export class ValidationError extends WaymarkError {
-  constructor(message: string, details?: Record<string, unknown>, code = 'validation_failed') {
+  constructor(message: string, details?: Record<string, unknown>, code: ErrorCode = 'validation_failed') {
     super(code, message, { status: 422, details });
   }
 }
@@ -50,7 +157,7 @@ export class ValidationError extends WaymarkError {
  * ```
  */
 export class NotFoundError extends WaymarkError {
-  constructor(code: string, message: string) {
+  constructor(code: ErrorCode, message: string) {
     super(code, message, { status: 404 });
   }
 }
@@ -65,8 +172,51 @@ export class NotFoundError extends WaymarkError {
  * ```
  */
 export class ConflictError extends WaymarkError {
-  constructor(code: string, message: string, details?: Record<string, unknown>) {
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
     super(code, message, { status: 409, details });
+  }
+}
+
+/**
+ * The phase rules (`waymark.phase_transitions`) refuse a phase change.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof PhaseTransitionError) keepPhase(); }
+ * ```
+ */
+export class PhaseTransitionError extends ConflictError {
+  constructor(message: string, opts: { cause?: unknown } = {}) {
+    super('phase_transition_not_allowed', message);
+    if (opts.cause !== undefined) Object.defineProperty(this, 'cause', { value: opts.cause });
+  }
+}
+
+/**
+ * A webhook's signature is missing, malformed, wrong or too old.
+ *
+ * @example
+ * ```ts
+ * throw new UnauthorizedError('invalid_signature', 'The signature does not match the body');
+ * ```
+ */
+export class UnauthorizedError extends WaymarkError {
+  constructor(code: ErrorCode, message: string) {
+    super(code, message, { status: 401 });
+  }
+}
+
+/**
+ * The database is unreachable, timed out, or lost the connection (see the `code`).
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof DatabaseError && e.code === 'database_unavailable') retryLater(); }
+ * ```
+ */
+export class DatabaseError extends WaymarkError {
+  constructor(code: 'database_unavailable' | 'database_timeout' | 'commit_outcome_unknown' | 'invalid_value', message: string, opts: { cause?: unknown } = {}) {
+    super(code, message, { cause: opts.cause });
   }
 }
 
@@ -85,19 +235,6 @@ export class SchemaVersionError extends WaymarkError {
 }
 
 /**
- * Turns anything thrown into an `Error`, so callers can rely on `.message`.
- *
- * @example
- * ```ts
- * catch (e) { log.error(ensureError(e).message); }
- * ```
- */
-export function ensureError(value: unknown): Error {
-  if (value instanceof Error) return value;
-  return new Error(typeof value === 'string' ? value : JSON.stringify(value));
-}
-
-/**
  * Thrown by a tool (or by Waymark) for a failure that retrying cannot fix: the call fails at
  * once instead of using up its attempts.
  *
@@ -107,7 +244,7 @@ export function ensureError(value: unknown): Error {
  * ```
  */
 export class NonRetryableError extends WaymarkError {
-  constructor(message: string, opts: { code?: string; cause?: unknown; details?: Record<string, unknown> } = {}) {
+  constructor(message: string, opts: { code?: AnyErrorCode; cause?: unknown; details?: Record<string, unknown> } = {}) {
     super(opts.code ?? 'non_retryable', message, { status: 422, cause: opts.cause, details: opts.details });
   }
 }
@@ -145,10 +282,93 @@ export class ToolCallFailedError extends NonRetryableError {
   readonly key: string;
   readonly attempts: number;
 
-  constructor(code: string, message: string, info: { tool: string; key: string; attempts: number; cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, info: { tool: string; key: string; attempts: number; cause?: unknown }) {
     super(message, { code, cause: info.cause, details: { tool: info.tool, key: info.key, attempts: info.attempts } });
     this.tool = info.tool;
     this.key = info.key;
     this.attempts = info.attempts;
+  }
+}
+
+/**
+ * An approval reached its deadline with outcome `fail`.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof ApprovalExpiredError) console.log(e.details?.approvalId); }
+ * ```
+ */
+export class ApprovalExpiredError extends NonRetryableError {
+  constructor(id: string, title: string) {
+    super(`Approval '${title}' (${id}) was not decided before its deadline`, { code: 'approval_expired', details: { approvalId: id } });
+  }
+}
+
+/**
+ * Turns anything thrown into an `Error`, so callers can rely on `.message`. Safe on any value:
+ * circular objects, BigInts and objects whose `toString` throws all become a readable message.
+ *
+ * @example
+ * ```ts
+ * catch (e) { log.error(ensureError(e).message); }
+ * ```
+ */
+export function ensureError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  return new Error(describeValue(value), { cause: value });
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    const seen = new WeakSet<object>();
+    const text = JSON.stringify(value, (_k, v: unknown) => {
+      if (typeof v === 'bigint') return `${v}n`;
+      if (v !== null && typeof v === 'object') {
+        if (seen.has(v)) return '[circular]';
+        seen.add(v);
+      }
+      return v;
+    });
+    if (text !== undefined) return text;
+  } catch {
+    // fall through: a getter or toJSON threw
+  }
+  try {
+    return String(value);
+  } catch {
+    return `a thrown ${typeof value}`;
+  }
+}
+
+/**
+ * A tool attempt ran past its `timeoutMs`; its signal was aborted. (Recorded in the ledger;
+ * for a non-idempotent write it leaves the call in doubt.)
+ *
+ * @example
+ * ```ts
+ * throw new ToolTimeoutError('payments.charge', 30_000);
+ * ```
+ */
+export class ToolTimeoutError extends Error {
+  constructor(tool: string, ms: number) {
+    super(`Tool '${tool}' timed out after ${ms} ms`);
+    this.name = 'ToolTimeoutError';
+  }
+}
+
+/**
+ * A provider may or may not have acted (a 5xx answer, a connection lost mid-request): a
+ * non-idempotent write that fails this way is in doubt, never retried blindly.
+ *
+ * @example
+ * ```ts
+ * throw new HttpOutcomeUnknownError('POST /charges answered 502');
+ * ```
+ */
+export class HttpOutcomeUnknownError extends Error {
+  constructor(message: string, opts?: { cause?: unknown }) {
+    super(message, opts);
+    this.name = 'HttpOutcomeUnknownError';
   }
 }

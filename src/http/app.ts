@@ -4,7 +4,7 @@
  * mount or serve it as they like.
  */
 import express, { type Express, type RequestHandler } from 'express';
-import type pg from 'pg';
+import type { WorkflowRegistry } from '../agent/workflows.js';
 import type { Logger } from '../logger.js';
 import type { RunService } from '../service/runs.js';
 import type { ToolCallService } from '../service/tool-calls.js';
@@ -13,7 +13,7 @@ import type { EventService } from '../service/events.js';
 import type { WorkerService } from '../service/workers.js';
 import type { DeadLetterService } from '../service/dead-letters.js';
 import type { VersionService } from '../service/versions.js';
-import type { WorkflowRegistry } from '../workflows.js';
+import type { Database } from '../store/gateway.js';
 import { healthRoutes } from './routes-health.js';
 import { runRoutes } from './routes-runs.js';
 import { toolCallRoutes } from './routes-tool-calls.js';
@@ -22,6 +22,7 @@ import { eventRoutes } from './routes-events.js';
 import { deadLetterRoutes } from './routes-dead-letters.js';
 import { workflowRoutes } from './routes-workflows.js';
 import { notFound, problemHandler, sendProblem } from './problem.js';
+import { requestScope, scopeOf } from './request-scope.js';
 
 /** What the HTTP API serves. */
 export interface AppDeps {
@@ -33,7 +34,8 @@ export interface AppDeps {
   deadLetters: DeadLetterService;
   versions: VersionService;
   registry: WorkflowRegistry;
-  pool: pg.Pool;
+  /** For the readiness check. */
+  db: Database;
   /** Largest accepted body, express `limit` syntax (default `1mb`). */
   bodyLimit?: string;
   logger: Logger;
@@ -44,7 +46,7 @@ export interface AppDeps {
  *
  * @example
  * ```ts
- * const app = createApp({ runs: waymark.runs, toolCalls: waymark.toolCalls, approvals: waymark.approvals, events: waymark.events, workers: waymark.workers, deadLetters: waymark.deadLetters, versions: waymark.versions, registry: waymark.registry, pool: waymark.pool, logger });
+ * const app = createApp({ ...waymark, logger }); // the services, registry and db of a running Waymark
  * app.listen(3000, '127.0.0.1');
  * ```
  */
@@ -52,21 +54,22 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(requestScope(deps.logger));
   app.use(requireJsonBody);
   // Webhooks verify a signature over the raw body, so they are parsed before the JSON parser.
   app.use('/v1', eventRoutes(deps.events, deps.bodyLimit ?? '1mb'));
   app.use(express.json({ limit: deps.bodyLimit ?? '1mb', strict: false }));
-  app.use(healthRoutes(deps.pool));
+  app.use(healthRoutes(deps.db));
   app.use('/v1', workflowRoutes(deps.registry));
   app.use('/v1', runRoutes(deps.runs));
   app.use('/v1', toolCallRoutes(deps.toolCalls));
   app.use('/v1', approvalRoutes(deps.approvals));
   app.use('/v1', deadLetterRoutes(deps.deadLetters));
   app.get('/v1/workers', async (_req, res) => {
-    res.json({ workers: await deps.workers.list() });
+    res.json({ workers: await deps.workers.list(scopeOf(res)) });
   });
   app.get('/v1/versions', async (_req, res) => {
-    res.json({ versions: await deps.versions.list() });
+    res.json({ versions: await deps.versions.list(scopeOf(res)) });
   });
   app.use(notFound);
   app.use(problemHandler(deps.logger));

@@ -20,6 +20,7 @@ export interface Problem {
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
+  401: 'Unauthorized',
   404: 'Not Found',
   405: 'Method Not Allowed',
   409: 'Conflict',
@@ -74,6 +75,8 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const instance = req.originalUrl;
     if (err instanceof WaymarkError) {
+      // Database trouble (unreachable, timed out) is logged with its cause; the client gets the code only.
+      if (err.status >= 500) log.warn({ code: err.code, path: req.path, method: req.method }, err.message);
       sendProblem(res, err.status, err.code, err.message, { instance, ...(err.details ?? {}) });
       return;
     }
@@ -88,17 +91,6 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
     }
     if (p.type === 'encoding.unsupported' || p.type === 'charset.unsupported') {
       sendProblem(res, 415, 'unsupported_encoding', 'The request body encoding is not supported', { instance });
-      return;
-    }
-    const pgCode = (err as { code?: unknown }).code;
-    // Postgres class 22 (data exception): a value the schema let through that the database
-    // cannot hold, such as a NUL character in text. The request changed nothing.
-    if (typeof pgCode === 'string' && pgCode.startsWith('22') && (err as { severity?: unknown }).severity !== undefined) {
-      sendProblem(res, 400, 'invalid_value', 'A value in the request cannot be stored (for example a NUL character in a string)', { instance });
-      return;
-    }
-    if (pgCode === 'WM001') {
-      sendProblem(res, 409, 'phase_transition_not_allowed', (err as Error).message, { instance });
       return;
     }
     log.error({ err, path: req.path, method: req.method }, 'unhandled error in request');

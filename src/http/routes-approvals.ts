@@ -5,7 +5,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ApprovalService } from '../service/approvals.js';
-import type { Caller } from '../service/runs.js';
+import { scopeOf } from './request-scope.js';
 import { parseRequest } from './validate.js';
 
 const Id = z.object({ id: z.string().min(1).max(200) });
@@ -35,17 +35,16 @@ const DecisionBody = z.strictObject({
  */
 export function approvalRoutes(approvals: ApprovalService): Router {
   const r = Router();
-  const caller = (by?: string): Caller => ({ actor: by ?? 'api' });
   r.get('/approvals', async (req, res) => {
-    res.json(await approvals.list(parseRequest(ListQuery, req.query, 'query'), caller()));
+    res.json(await approvals.list(scopeOf(res), parseRequest(ListQuery, req.query, 'query')));
   });
   r.get('/approvals/:id', async (req, res) => {
-    res.json(await approvals.get(parseRequest(Id, req.params, 'params').id, caller()));
+    res.json(await approvals.get(scopeOf(res), parseRequest(Id, req.params, 'params').id));
   });
   r.post('/approvals/:id/decision', async (req, res) => {
     const { id } = parseRequest(Id, req.params, 'params');
     const body = parseRequest(DecisionBody, req.body, 'body');
-    res.json(await approvals.decide(id, body, caller(body.by)));
+    res.json(await approvals.decide(scopeOf(res, body.by), id, body));
   });
   return r;
 }

@@ -5,6 +5,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { DeadLetterService } from '../service/dead-letters.js';
+import { scopeOf } from './request-scope.js';
 import { parseRequest } from './validate.js';
 
 const Id = z.object({ runId: z.string().min(1).max(300) });
@@ -31,20 +32,20 @@ const DiscardBody = z.strictObject({ reason: z.string().min(1).max(2000), by: z.
 export function deadLetterRoutes(deadLetters: DeadLetterService): Router {
   const r = Router();
   r.get('/dead-letters', async (req, res) => {
-    res.json(await deadLetters.list(parseRequest(ListQuery, req.query, 'query'), { actor: 'api' }));
+    res.json(await deadLetters.list(scopeOf(res), parseRequest(ListQuery, req.query, 'query')));
   });
   r.get('/dead-letters/:runId', async (req, res) => {
-    res.json(await deadLetters.get(parseRequest(Id, req.params, 'params').runId, { actor: 'api' }));
+    res.json(await deadLetters.get(scopeOf(res), parseRequest(Id, req.params, 'params').runId));
   });
   r.post('/dead-letters/:runId/retry', async (req, res) => {
     const { runId } = parseRequest(Id, req.params, 'params');
     const body = parseRequest(RetryBody, req.body, 'body') ?? {};
-    res.json(await deadLetters.retry(runId, { fromStep: body.fromStep, reason: body.reason }, { actor: body.by ?? 'api' }));
+    res.json(await deadLetters.retry(scopeOf(res, body.by), runId, { fromStep: body.fromStep, reason: body.reason }));
   });
   r.post('/dead-letters/:runId/discard', async (req, res) => {
     const { runId } = parseRequest(Id, req.params, 'params');
     const body = parseRequest(DiscardBody, req.body, 'body');
-    res.json(await deadLetters.discard(runId, body.reason, { actor: body.by ?? 'api' }));
+    res.json(await deadLetters.discard(scopeOf(res, body.by), runId, body.reason));
   });
   return r;
 }

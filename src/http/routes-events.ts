@@ -6,6 +6,7 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { SIGNATURE_HEADER, type EventService } from '../service/events.js';
+import { scopeOf } from './request-scope.js';
 import { parseRequest } from './validate.js';
 
 const Source = z.object({ source: z.string().regex(/^[a-z0-9_-]{1,100}$/, 'lower-case letters, digits, - and _') });
@@ -23,7 +24,7 @@ export function eventRoutes(events: EventService, bodyLimit: string): Router {
   r.post('/events/:source', express.raw({ type: () => true, limit: bodyLimit }), async (req, res) => {
     const { source } = parseRequest(Source, req.params, 'params');
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const result = await events.ingest(source, raw, req.get(SIGNATURE_HEADER));
+    const result = await events.ingest(scopeOf(res), source, raw, req.get(SIGNATURE_HEADER));
     res.status(result.duplicate ? 200 : 202).json(result);
   });
   return r;

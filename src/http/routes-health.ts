@@ -3,7 +3,7 @@
  * `GET /healthz` (the process answers) and `GET /readyz` (the database answers too).
  */
 import { Router } from 'express';
-import type pg from 'pg';
+import type { Database } from '../store/gateway.js';
 import { sendProblem } from './problem.js';
 
 /**
@@ -11,21 +11,17 @@ import { sendProblem } from './problem.js';
  *
  * @example
  * ```ts
- * app.use(healthRoutes(pool));
+ * app.use(healthRoutes(db));
  * ```
  */
-export function healthRoutes(pool: pg.Pool): Router {
+export function healthRoutes(db: Database): Router {
   const r = Router();
   r.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   r.get('/readyz', async (req, res) => {
-    try {
-      await pool.query('SELECT 1');
-      res.json({ status: 'ready' });
-    } catch {
-      sendProblem(res, 503, 'database_unavailable', 'The database is not reachable', { instance: req.originalUrl });
-    }
+    if (await db.ping()) res.json({ status: 'ready' });
+    else sendProblem(res, 503, 'database_unavailable', 'The database is not reachable', { instance: req.originalUrl });
   });
   return r;
 }

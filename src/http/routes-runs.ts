@@ -5,7 +5,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { RunPhase, WorkflowStatus } from '../phases.js';
-import type { Caller, RunService } from '../service/runs.js';
+import type { RunService } from '../service/runs.js';
+import { scopeOf } from './request-scope.js';
 import { parseRequest } from './validate.js';
 
 const RunId = z.object({ id: z.string().min(1).max(200) });
@@ -24,9 +25,6 @@ const ListQuery = z.strictObject({
 const ForkBody = z.strictObject({ fromStep: z.number().int().min(0).max(2_147_483_647), appVersion: z.string().min(1).max(200).optional() });
 const EmptyBody = z.union([z.undefined(), z.strictObject({})]);
 
-/** Until authentication exists every caller acts for the default tenant. */
-const caller = (): Caller => ({ actor: 'api' });
-
 /**
  * Run routes.
  *
@@ -42,41 +40,41 @@ export function runRoutes(runs: RunService): Router {
     const body = parseRequest(StartRunBody, req.body, 'body');
     const header = req.get('idempotency-key');
     const idempotencyKey = header === undefined ? undefined : parseRequest(IdempotencyKey, header, 'headers');
-    const { run, created } = await runs.start({ workflow: body.workflow, input: body.input ?? {}, idempotencyKey }, caller());
+    const { run, created } = await runs.start(scopeOf(res), { workflow: body.workflow, input: body.input ?? {}, idempotencyKey });
     res.status(created ? 201 : 200).location(`/v1/runs/${run.id}`).json(run);
   });
 
   r.get('/runs', async (req, res) => {
     const q = parseRequest(ListQuery, req.query, 'query');
-    res.json(await runs.list(q, caller()));
+    res.json(await runs.list(scopeOf(res), q));
   });
 
   r.get('/runs/:id', async (req, res) => {
     const { id } = parseRequest(RunId, req.params, 'params');
-    res.json(await runs.get(id, caller()));
+    res.json(await runs.get(scopeOf(res), id));
   });
 
   r.get('/runs/:id/timeline', async (req, res) => {
     const { id } = parseRequest(RunId, req.params, 'params');
-    res.json({ runId: id, entries: await runs.timeline(id, caller()) });
+    res.json({ runId: id, entries: await runs.timeline(scopeOf(res), id) });
   });
 
   r.post('/runs/:id/cancel', async (req, res) => {
     const { id } = parseRequest(RunId, req.params, 'params');
     parseRequest(EmptyBody, req.body, 'body');
-    res.json(await runs.cancel(id, caller()));
+    res.json(await runs.cancel(scopeOf(res), id));
   });
 
   r.post('/runs/:id/resume', async (req, res) => {
     const { id } = parseRequest(RunId, req.params, 'params');
     parseRequest(EmptyBody, req.body, 'body');
-    res.json(await runs.resume(id, caller()));
+    res.json(await runs.resume(scopeOf(res), id));
   });
 
   r.post('/runs/:id/fork', async (req, res) => {
     const { id } = parseRequest(RunId, req.params, 'params');
     const { fromStep, appVersion } = parseRequest(ForkBody, req.body, 'body');
-    const run = await runs.fork(id, fromStep, caller(), undefined, appVersion);
+    const run = await runs.fork(scopeOf(res), id, fromStep, { appVersion });
     res.status(201).location(`/v1/runs/${run.id}`).json(run);
   });
 

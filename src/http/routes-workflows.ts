@@ -3,7 +3,7 @@
  * `GET /v1/workflows`: what a client can start, with each input's JSON Schema.
  */
 import { Router } from 'express';
-import type { WorkflowRegistry } from '../workflows.js';
+import type { WorkflowRegistry } from '../agent/workflows.js';
 
 /**
  * Workflow listing routes.

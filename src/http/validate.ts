@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { ValidationError } from '../errors.js';
-import { formatIssues } from '../workflows.js';
+import { formatIssues } from '../agent/workflows.js';
 
 /**
  * Parses one part of a request (body, query, params) or throws a {@link ValidationError}.

@@ -13,7 +13,7 @@
 import os from 'node:os';
 import pg from 'pg';
 import { WaymarkError } from '../errors.js';
-import { EXECUTOR_LOCK_SQL } from '../store/workers.js';
+import { tryLockExecutorId } from '../store/workers.js';
 
 /** A claimed executor id; hold it while DBOS runs. */
 export interface ExecutorClaim {
@@ -29,20 +29,19 @@ const MAX_SLOTS = 1000;
  *
  * @example
  * ```ts
- * const claim = await claimExecutorId(url);
+ * const claim = await claimExecutorId(url, undefined, (reason) => stopWorker(reason));
  * DBOS.setConfig({ ..., executorID: claim.id });
  * ```
  */
 export async function claimExecutorId(
   databaseUrl: string,
-  explicitId?: string,
+  explicitId: string | undefined,
+  /**
+   * Called when the lock is lost for good. Running on without it would let a restarted sibling
+   * take the same id and run this worker's runs a second time: the caller must stop the worker.
+   */
+  onLost: (reason: string) => void,
   host = os.hostname(),
-  onLost: (reason: string) => void = (reason) => {
-    // Running on without the lock would let a restarted sibling take the same id and run
-    // this worker's runs a second time; stopping is the safe outcome.
-    console.error(`waymark: fatal: ${reason}; stopping this worker`);
-    process.exit(70);
-  },
 ): Promise<ExecutorClaim> {
   const connect = async (): Promise<pg.Client> => {
     const c = new pg.Client({ connectionString: databaseUrl, application_name: 'waymark-executor-lock' });
@@ -50,10 +49,7 @@ export async function claimExecutorId(
     await c.connect();
     return c;
   };
-  const tryLock = async (c: pg.Client, id: string): Promise<boolean> => {
-    const { rows } = await c.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${EXECUTOR_LOCK_SQL('$1')}) AS ok`, [id]);
-    return rows[0]?.ok === true;
-  };
+  const tryLock = tryLockExecutorId;
   let client = await connect();
   let released = false;
   /** Holds the id on `c`; when its connection drops (a database restart), takes it back. */

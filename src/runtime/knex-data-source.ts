@@ -10,6 +10,7 @@ import { DBOS } from '@dbos-inc/dbos-sdk';
 import {
   DBOSStepAlreadyRecordedError,
   DBOSWorkflowConflictError,
+  assertStillOwnsWorkflow,
   isPGRetriableTransactionError,
   registerDataSource,
   registerTransaction,
@@ -18,18 +19,16 @@ import {
   type DataSourceTransactionHandler,
   type PGTransactionConfig,
 } from '@dbos-inc/dbos-sdk/datasource';
-import { currentOwnerXid } from '@dbos-inc/dbos-sdk/internal/context';
 import knexFactory, { type Knex } from 'knex';
 import SuperJSON from 'superjson';
 import { WaymarkError } from '../errors.js';
+import { completionTableExists, deleteCompletions, findCompletion, insertCompletion, recordFailedCompletion, type Completion } from '../store/transaction-completions.js';
 
 /** Options of one transaction. */
 export interface TransactionConfig extends PGTransactionConfig {
   /** Step name recorded by DBOS (defaults to the function name). */
   name?: string;
 }
-
-const COMPLETION_TABLE = 'waymark.transaction_completion';
 
 /**
  * Transactional business writes inside DBOS workflows, exactly once.
@@ -99,9 +98,8 @@ export class KnexDataSource implements DataSourceTransactionHandler {
 
   async initialize(): Promise<void> {
     // The completion table comes from Waymark's migrations, which the runtime has applied.
-    const { rows } = await this.knex.raw<{ rows: { present: boolean }[] }>(`SELECT to_regclass('${COMPLETION_TABLE}') IS NOT NULL AS present`);
-    if (!rows[0]?.present) {
-      throw new WaymarkError('schema_missing', `Table ${COMPLETION_TABLE} is missing: run 'waymark migrate' against this database`);
+    if (!(await completionTableExists(this.knex))) {
+      throw new WaymarkError('schema_missing', `Table waymark.transaction_completion is missing: run 'waymark migrate' against this database`);
     }
   }
 
@@ -113,7 +111,7 @@ export class KnexDataSource implements DataSourceTransactionHandler {
 
   async deleteCheckpoints(workflowID: string, startStep: number, beforeCommit?: () => Promise<void>): Promise<void> {
     await this.knex.transaction(async (trx) => {
-      await trx.raw(`DELETE FROM ${COMPLETION_TABLE} WHERE workflow_id = ? AND function_num >= ?`, [workflowID, startStep]);
+      await deleteCompletions(trx, workflowID, startStep);
       if (beforeCommit) await beforeCommit();
     });
   }
@@ -136,16 +134,16 @@ export class KnexDataSource implements DataSourceTransactionHandler {
       try {
         return await this.#transact(txConfig, async (trx) => {
           // Checked inside the transaction: a replay costs no extra round trip to the database.
-          const recorded = await this.#recorded(trx, workflowID, stepID);
-          if (recorded) return replayRecordedStep<Return>(recorded);
+          const recorded = await findCompletion(trx, workflowID, stepID);
+          if (recorded) return replayRecordedStep<Return>(recorded satisfies Completion);
           const result = await this.#current.run(trx, run);
           if (!readOnly) await this.#recordCompletion(trx, workflowID, stepID, result);
           return result;
         });
       } catch (e) {
         if (e instanceof DBOSStepAlreadyRecordedError) {
-          const recorded = await this.#recorded(this.knex, workflowID, stepID);
-          if (recorded) return replayRecordedStep<Return>(recorded);
+          const recorded = await findCompletion(this.knex, workflowID, stepID);
+          if (recorded) return replayRecordedStep<Return>(recorded satisfies Completion);
           throw e;
         }
         if (e instanceof DBOSWorkflowConflictError) throw e;
@@ -155,42 +153,21 @@ export class KnexDataSource implements DataSourceTransactionHandler {
         }
         if (!readOnly) {
           // Record the failure so a replay after a crash raises the same error instead of re-running.
-          await this.knex.raw(
-            `INSERT INTO ${COMPLETION_TABLE} (workflow_id, function_num, error) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-            [workflowID, stepID, SuperJSON.stringify(e)],
-          );
+          await recordFailedCompletion(this.knex, workflowID, stepID, SuperJSON.stringify(e));
         }
         throw e;
       }
     }
   }
 
-  async #recorded(k: Knex | Knex.Transaction, workflowID: string, stepID: number): Promise<{ output: string | null; error: string | null } | undefined> {
-    const { rows } = await k.raw<{ rows: { output: string | null; error: string | null }[] }>(
-      `SELECT output, error FROM ${COMPLETION_TABLE} WHERE workflow_id = ? AND function_num = ?`,
-      [workflowID, stepID],
-    );
-    return rows[0];
-  }
-
   /**
-   * Inserts the completion row and reads the workflow's owner in one statement. The row makes a
-   * newer owner's identical insert wait for our commit (then conflict and replay our result);
-   * the owner check rolls a stale execution back early.
+   * Inserts the completion row, then checks this execution still owns the workflow. The row
+   * makes a newer owner's identical insert wait for our commit (then conflict and replay our
+   * result); the ownership check rolls a stale execution back.
    */
   async #recordCompletion(trx: Knex.Transaction, workflowID: string, stepID: number, result: unknown): Promise<void> {
-    const { rows } = await trx.raw<{ rows: { inserted: string; owner: string | null }[] }>(
-      `WITH ins AS (
-         INSERT INTO ${COMPLETION_TABLE} (workflow_id, function_num, output) VALUES (?, ?, ?)
-         ON CONFLICT DO NOTHING RETURNING 1)
-       SELECT (SELECT count(*) FROM ins) AS inserted,
-              (SELECT owner_xid FROM dbos.workflow_status WHERE workflow_uuid = ?) AS owner`,
-      [workflowID, stepID, SuperJSON.stringify(result), workflowID],
-    );
-    const row = rows[0];
-    if (!row || Number(row.inserted) === 0) throw new DBOSStepAlreadyRecordedError(workflowID, stepID);
-    const mine = currentOwnerXid(workflowID);
-    if (mine !== undefined && row.owner !== mine) throw new DBOSWorkflowConflictError(workflowID);
+    if (!(await insertCompletion(trx, workflowID, stepID, SuperJSON.stringify(result)))) throw new DBOSStepAlreadyRecordedError(workflowID, stepID);
+    await assertStillOwnsWorkflow(workflowID);
   }
 
   #transact<T>(config: TransactionConfig, body: (trx: Knex.Transaction) => Promise<T>): Promise<T> {

@@ -7,14 +7,15 @@
  * closes the gap for workers that do not come back.
  */
 import os from 'node:os';
-import type pg from 'pg';
 import { ensureError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { SYSTEM_SCOPE } from '../scope.js';
+import type { Database } from '../store/gateway.js';
 import { adoptWorker, expiredWorkers, registerWorker, releaseLease, renewLease } from '../store/workers.js';
 
 /** Settings of {@link startWorkerLease}. */
 export interface LeaseOptions {
-  pool: pg.Pool;
+  db: Database;
   executorId: string;
   appName: string;
   appVersion: string;
@@ -40,35 +41,29 @@ export interface WorkerLease {
  *
  * @example
  * ```ts
- * const lease = await startWorkerLease({ pool, executorId, appName: 'waymark', appVersion: '1.0.0', ttlMs: 30_000, log });
+ * const lease = await startWorkerLease({ db, executorId, appName: 'waymark', appVersion: '1.0.0', ttlMs: 30_000, log });
  * // ... on shutdown:
  * await lease.release();
  * ```
  */
 export async function startWorkerLease(o: LeaseOptions): Promise<WorkerLease> {
-  await registerWorker(o.pool, { executorId: o.executorId, appName: o.appName, appVersion: o.appVersion, host: os.hostname(), pid: process.pid, ttlMs: o.ttlMs });
+  const register = (): Promise<void> =>
+    o.db.tx(SYSTEM_SCOPE, (q) =>
+      registerWorker(q, { executorId: o.executorId, appName: o.appName, appVersion: o.appVersion, host: os.hostname(), pid: process.pid, ttlMs: o.ttlMs }),
+    );
+  await register();
   let busy: Promise<void> = Promise.resolve();
   const tick = async (): Promise<void> => {
-    const renewed = await renewLease(o.pool, o.executorId, o.ttlMs);
+    const renewed = await o.db.tx(SYSTEM_SCOPE, (q) => renewLease(q, o.executorId, o.ttlMs));
     if (!renewed) {
       // Adopted while we were cut off from the database: come back as a live worker. Our old
       // in-flight steps are fenced by DBOS's ownership check; the runs went to their queues.
       o.log.warn({ executorId: o.executorId }, 'this worker had been declared dead; registering again');
-      await registerWorker(o.pool, { executorId: o.executorId, appName: o.appName, appVersion: o.appVersion, host: os.hostname(), pid: process.pid, ttlMs: o.ttlMs });
+      await register();
     }
-    for (const dead of await expiredWorkers(o.pool, o.appName, o.appVersion, o.executorId)) {
-      const client = await o.pool.connect();
-      try {
-        await client.query('BEGIN');
-        const runs = await adoptWorker(client, dead, o.executorId, o.appName, o.appVersion);
-        await client.query('COMMIT');
-        if (runs !== null) o.log.warn({ dead, runs, adopter: o.executorId }, 'adopted the runs of a dead worker');
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw e;
-      } finally {
-        client.release();
-      }
+    for (const dead of await o.db.read(SYSTEM_SCOPE, (q) => expiredWorkers(q, o.appName, o.appVersion, o.executorId))) {
+      const runs = await o.db.tx(SYSTEM_SCOPE, (q) => adoptWorker(q, dead, o.executorId, o.appName, o.appVersion));
+      if (runs !== null) o.log.warn({ dead, runs, adopter: o.executorId }, 'adopted the runs of a dead worker');
     }
     await o.onTick?.();
   };
@@ -81,7 +76,7 @@ export async function startWorkerLease(o: LeaseOptions): Promise<WorkerLease> {
     release: async () => {
       clearInterval(timer);
       await busy;
-      await releaseLease(o.pool, o.executorId);
+      await o.db.tx(SYSTEM_SCOPE, (q) => releaseLease(q, o.executorId));
     },
   };
 }

@@ -4,16 +4,15 @@
  * are written in one transaction: both happen or neither. The first decision wins.
  */
 import type { DBOSClient } from '@dbos-inc/dbos-sdk';
-import type pg from 'pg';
 import { z } from 'zod';
-import { applyEdits, jsonDiff } from '../approvals/json-diff.js';
-import { approvalTopic, type DecisionMessage } from '../approvals/request-approval.js';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { applyEdits, jsonDiff } from '../agent/json-diff.js';
+import { approvalTopic, type DecisionMessage } from '../agent/request-approval.js';
+import { formatIssues } from '../agent/workflows.js';
+import { ConflictError, NotFoundError, ValidationError, type ErrorCode } from '../errors.js';
+import type { Scope } from '../scope.js';
 import { decideApproval, getApproval, listApprovals, type ApprovalRow } from '../store/approvals.js';
-import { formatIssues } from '../workflows.js';
+import type { Database } from '../store/gateway.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { DEFAULT_TENANT, type Caller } from './runs.js';
-import { inTransaction } from '../store/transaction.js';
 
 /** An approval as clients see it. */
 export interface ApprovalView {
@@ -44,7 +43,7 @@ export interface DecisionRequest {
   comment?: string | undefined;
 }
 
-const REFUSED: Record<string, [string, string]> = {
+const REFUSED: Record<string, [ErrorCode, string]> = {
   approved: ['approval_already_decided', 'was already approved'],
   rejected: ['approval_already_decided', 'was already rejected'],
   expired: ['approval_expired', 'expired before a decision was made'],
@@ -56,34 +55,35 @@ const REFUSED: Record<string, [string, string]> = {
  *
  * @example
  * ```ts
- * await waymark.approvals.decide(id, { decision: 'approve', comment: 'ok' }, { actor: 'ada' });
+ * await approvals.decide(scope, id, { decision: 'approve', comment: 'ok' });
  * ```
  */
 export class ApprovalService {
-  readonly #pool: pg.Pool;
+  readonly #db: Database;
   readonly #dbos: DBOSClient;
 
-  constructor(deps: { pool: pg.Pool; dbos: DBOSClient }) {
-    this.#pool = deps.pool;
+  constructor(deps: { db: Database; dbos: DBOSClient }) {
+    this.#db = deps.db;
     this.#dbos = deps.dbos;
   }
 
   /** The inbox: approvals newest first, filtered by status, assignee, role or run. */
   async list(
-    q: { status?: string | undefined; assignee?: string | undefined; role?: string | undefined; runId?: string | undefined; limit?: number | undefined; cursor?: string | undefined },
-    caller?: Caller,
+    scope: Scope,
+    f: { status?: string | undefined; assignee?: string | undefined; role?: string | undefined; runId?: string | undefined; limit?: number | undefined; cursor?: string | undefined } = {},
   ): Promise<{ approvals: ApprovalView[]; nextCursor: string | null }> {
-    const limit = q.limit ?? 20;
-    const rows = await listApprovals(this.#pool, caller?.tenantId ?? DEFAULT_TENANT, {
-      status: q.status, assignee: q.assignee, role: q.role, runId: q.runId, limit, after: q.cursor ? decodeCursor(q.cursor) : undefined,
-    });
+    const limit = f.limit ?? 20;
+    const after = f.cursor ? decodeCursor(f.cursor) : undefined;
+    const rows = await this.#db.read(scope, (q) =>
+      listApprovals(q, scope.tenantId, { status: f.status, assignee: f.assignee, role: f.role, runId: f.runId, limit, after }),
+    );
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return { approvals: page.map(toView), nextCursor: rows.length > limit && last ? encodeCursor(last.created_key, last.id) : null };
   }
 
-  async get(id: string, caller?: Caller): Promise<ApprovalView> {
-    const row = await getApproval(this.#pool, caller?.tenantId ?? DEFAULT_TENANT, id);
+  async get(scope: Scope, id: string): Promise<ApprovalView> {
+    const row = await this.#db.read(scope, (q) => getApproval(q, scope.tenantId, id));
     if (!row) throw new NotFoundError('approval_not_found', `No approval with id '${id}'`);
     return toView(row);
   }
@@ -92,10 +92,9 @@ export class ApprovalService {
    * Decides a pending approval. Edits (approve only) must match the approval's edit schema;
    * they are merged into the proposal and stored with a diff against it.
    */
-  async decide(id: string, req: DecisionRequest, caller: Caller): Promise<ApprovalView> {
-    const tenantId = caller.tenantId ?? DEFAULT_TENANT;
-    await inTransaction(this.#pool, async (client) => {
-      const row = await getApproval(client, tenantId, id, true);
+  async decide(scope: Scope, id: string, req: DecisionRequest): Promise<ApprovalView> {
+    await this.#db.tx(scope, async (client) => {
+      const row = await getApproval(client, scope.tenantId, id, true);
       if (!row) throw new NotFoundError('approval_not_found', `No approval with id '${id}'`);
       if (row.status !== 'pending') {
         const [code, what] = REFUSED[row.status] ?? ['approval_not_pending', `is ${row.status}`];
@@ -117,16 +116,16 @@ export class ApprovalService {
       const approved = req.decision === 'approve';
       const value = approved ? (edits === undefined ? row.proposal : applyEdits(row.proposal, parsedEdits)) : null;
       await decideApproval(client, row, {
-        status: approved ? 'approved' : 'rejected', by: caller.actor, comment: req.comment ?? null, edits: parsedEdits,
+        status: approved ? 'approved' : 'rejected', by: scope.actor, comment: req.comment ?? null, edits: parsedEdits,
         finalValue: value, editDiff: approved ? jsonDiff(row.proposal, value) : [],
       });
       const message: DecisionMessage = {
         decision: approved ? 'approved' : 'rejected', value: approved ? value : row.proposal, edits: parsedEdits ?? null,
-        decidedBy: caller.actor, decidedAt: new Date().toISOString(), comment: req.comment ?? null,
+        decidedBy: scope.actor, decidedAt: new Date().toISOString(), comment: req.comment ?? null,
       };
       await this.#dbos.sendInTransaction(client, row.run_id, message, approvalTopic(id), `decision:${id}`);
     });
-    return this.get(id, caller);
+    return this.get(scope, id);
   }
 }
 

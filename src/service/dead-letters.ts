@@ -5,14 +5,15 @@
  * discard with a reason (kept for audit, never retried).
  */
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
+import { forkRunId } from '../agent/tool-keys.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { getDeadLetter, listDeadLetters, reopenDeadLetter, resolveDeadLetter, type DeadLetterRow } from '../store/dead-letters.js';
-import { forkRunId } from '../tools/tool-keys.js';
+import type { Scope } from '../scope.js';
 import { compensationStarted, lockRunRecovery } from '../store/compensation.js';
+import { getDeadLetter, listDeadLetters, reopenDeadLetter, resolveDeadLetter, type DeadLetterRow } from '../store/dead-letters.js';
+import type { Database } from '../store/gateway.js';
+import { workflowExists } from '../store/runs.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { DEFAULT_TENANT, type Caller, type RunService } from './runs.js';
-import { inTransaction } from '../store/transaction.js';
+import type { RunService } from './runs.js';
 
 /** A dead letter as operators see it. */
 export interface DeadLetterView {
@@ -39,84 +40,81 @@ export interface DeadLetterView {
  *
  * @example
  * ```ts
- * const { runs } = await waymark.deadLetters.list({ status: 'open' });
- * await waymark.deadLetters.retry(runId, {}, { actor: 'ops@example.com' });
+ * const { deadLetters } = await service.list(scope, { status: 'open' });
+ * await service.retry(scope, runId, {});
  * ```
  */
 export class DeadLetterService {
-  readonly #pool: pg.Pool;
+  readonly #db: Database;
   readonly #runs: RunService;
 
-  constructor(deps: { pool: pg.Pool; runs: RunService }) {
-    this.#pool = deps.pool;
+  constructor(deps: { db: Database; runs: RunService }) {
+    this.#db = deps.db;
     this.#runs = deps.runs;
   }
 
   async list(
-    q: { status?: string | undefined; workflow?: string | undefined; limit?: number | undefined; cursor?: string | undefined },
-    caller?: Caller,
+    scope: Scope,
+    f: { status?: string | undefined; workflow?: string | undefined; limit?: number | undefined; cursor?: string | undefined } = {},
   ): Promise<{ deadLetters: DeadLetterView[]; nextCursor: string | null }> {
-    const limit = q.limit ?? 20;
-    const rows = await listDeadLetters(this.#pool, caller?.tenantId ?? DEFAULT_TENANT, {
-      status: q.status, workflow: q.workflow, limit, after: q.cursor ? decodeCursor(q.cursor) : undefined,
-    });
+    const limit = f.limit ?? 20;
+    const after = f.cursor ? decodeCursor(f.cursor) : undefined;
+    const rows = await this.#db.read(scope, (q) => listDeadLetters(q, scope.tenantId, { status: f.status, workflow: f.workflow, limit, after }));
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return { deadLetters: page.map(toView), nextCursor: rows.length > limit && last ? encodeCursor(last.created_key, last.run_id) : null };
   }
 
-  async get(runId: string, caller?: Caller): Promise<DeadLetterView> {
-    return toView(await this.#require(runId, caller));
+  async get(scope: Scope, runId: string): Promise<DeadLetterView> {
+    return toView(await this.#require(scope, runId));
   }
 
   /**
    * Retries an open dead letter as a fork from `fromStep` (default: the failing step). A retry
    * that was claimed but whose fork never started (a crash in between) is started again.
    */
-  async retry(runId: string, opts: { fromStep?: number | undefined; reason?: string | undefined }, caller: Caller): Promise<DeadLetterView> {
-    const tenantId = caller.tenantId ?? DEFAULT_TENANT;
-    const d = toView(await this.#require(runId, caller));
+  async retry(scope: Scope, runId: string, opts: { fromStep?: number | undefined; reason?: string | undefined } = {}): Promise<DeadLetterView> {
+    const d = toView(await this.#require(scope, runId));
     const fromStep = opts.fromStep ?? d.retryFromStep;
     if (!Number.isInteger(fromStep) || fromStep < 0) throw new ValidationError('fromStep must be a non-negative integer', { fromStep }, 'invalid_from_step');
-    const unstarted = d.status === 'retried' && d.retryRunId !== null && !(await this.#exists(d.retryRunId));
+    const unstarted = d.status === 'retried' && d.retryRunId !== null && !(await this.#exists(scope, d.retryRunId));
     const newId = unstarted ? d.retryRunId! : forkRunId(runId, randomUUID());
     if (!unstarted) {
-      await inTransaction(this.#pool, async (tx) => {
+      await this.#db.tx(scope, async (tx) => {
         // Serialised with the start of the run's compensation: a run is either undone or retried.
         await lockRunRecovery(tx, runId);
         if (await compensationStarted(tx, runId)) {
           throw new ConflictError('run_compensated', `Run '${runId}' has been rolled back (its tool calls were compensated); start a new run instead of retrying it`);
         }
-        if (!(await resolveDeadLetter(tx, tenantId, runId, { status: 'retried', by: caller.actor, reason: opts.reason ?? null, retryRunId: newId, fromStep }))) {
+        if (!(await resolveDeadLetter(tx, scope.tenantId, runId, { status: 'retried', by: scope.actor, reason: opts.reason ?? null, retryRunId: newId, fromStep }))) {
           throw new ConflictError('dead_letter_not_open', `The dead letter of run '${runId}' is ${d.status}; only open dead letters can be retried`);
         }
       });
     }
     try {
-      await this.#runs.fork(runId, fromStep, caller, newId);
+      await this.#runs.fork(scope, runId, fromStep, { newRunId: newId });
     } catch (e) {
-      if (!(await this.#exists(newId))) await reopenDeadLetter(this.#pool, runId);
+      if (!(await this.#exists(scope, newId))) await this.#db.tx(scope, (q) => reopenDeadLetter(q, runId));
       throw e;
     }
-    return this.get(runId, caller);
+    return this.get(scope, runId);
   }
 
-  async #exists(runId: string): Promise<boolean> {
-    const { rowCount } = await this.#pool.query('SELECT 1 FROM dbos.workflow_status WHERE workflow_uuid = $1', [runId]);
-    return Boolean(rowCount);
+  #exists(scope: Scope, runId: string): Promise<boolean> {
+    return this.#db.read(scope, (q) => workflowExists(q, runId));
   }
 
   /** Discards an open dead letter: kept for audit, never retried. */
-  async discard(runId: string, reason: string, caller: Caller): Promise<DeadLetterView> {
-    const d = await this.#require(runId, caller);
-    if (!(await resolveDeadLetter(this.#pool, caller.tenantId ?? DEFAULT_TENANT, runId, { status: 'discarded', by: caller.actor, reason }))) {
+  async discard(scope: Scope, runId: string, reason: string): Promise<DeadLetterView> {
+    const d = await this.#require(scope, runId);
+    if (!(await this.#db.tx(scope, (q) => resolveDeadLetter(q, scope.tenantId, runId, { status: 'discarded', by: scope.actor, reason })))) {
       throw new ConflictError('dead_letter_not_open', `The dead letter of run '${runId}' is ${d.status}; only open dead letters can be discarded`);
     }
-    return this.get(runId, caller);
+    return this.get(scope, runId);
   }
 
-  async #require(runId: string, caller?: Caller): Promise<DeadLetterRow> {
-    const row = await getDeadLetter(this.#pool, caller?.tenantId ?? DEFAULT_TENANT, runId);
+  async #require(scope: Scope, runId: string): Promise<DeadLetterRow> {
+    const row = await this.#db.read(scope, (q) => getDeadLetter(q, scope.tenantId, runId));
     if (!row) throw new NotFoundError('dead_letter_not_found', `Run '${runId}' has no dead letter`);
     return row;
   }

@@ -6,13 +6,13 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { DBOSClient } from '@dbos-inc/dbos-sdk';
-import type pg from 'pg';
 import { z } from 'zod';
-import { NotFoundError, ValidationError, WaymarkError } from '../errors.js';
-import { eventTopic, type ReceivedEvent } from '../events/wait-for-event.js';
+import { eventTopic, type ReceivedEvent } from '../agent/wait-for-event.js';
+import { formatIssues } from '../agent/workflows.js';
+import { NotFoundError, UnauthorizedError, ValidationError, WaymarkError } from '../errors.js';
+import type { Scope } from '../scope.js';
 import { insertEvent, lockCorrelation, markDelivered, openWaits } from '../store/events.js';
-import { formatIssues } from '../workflows.js';
-import { DEFAULT_TENANT } from './runs.js';
+import type { Database } from '../store/gateway.js';
 
 /** The header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`. */
 export const SIGNATURE_HEADER = 'waymark-signature';
@@ -37,12 +37,6 @@ export interface IngestResult {
   notDelivered: { runId: string; runStatus: string | null }[];
 }
 
-class UnauthorizedError extends WaymarkError {
-  constructor(message: string) {
-    super('invalid_signature', message, { status: 401 });
-  }
-}
-
 /**
  * Computes the signature header for a body (for senders and tests).
  *
@@ -62,24 +56,24 @@ export function signWebhook(secret: string, rawBody: string | Buffer, timestampS
  *
  * @example
  * ```ts
- * const result = await events.ingest('police', rawBody, req.get('waymark-signature'));
+ * const result = await events.ingest(scope, 'police', rawBody, req.get('waymark-signature'));
  * ```
  */
 export class EventService {
-  readonly #pool: pg.Pool;
+  readonly #db: Database;
   readonly #dbos: DBOSClient;
   readonly #secrets: Record<string, string>;
   readonly #toleranceSeconds: number;
 
-  constructor(deps: { pool: pg.Pool; dbos: DBOSClient; secrets: Record<string, string>; toleranceSeconds: number }) {
-    this.#pool = deps.pool;
+  constructor(deps: { db: Database; dbos: DBOSClient; secrets: Record<string, string>; toleranceSeconds: number }) {
+    this.#db = deps.db;
     this.#dbos = deps.dbos;
     this.#secrets = deps.secrets;
     this.#toleranceSeconds = deps.toleranceSeconds;
   }
 
   /** Verifies, parses, stores and delivers one webhook; nothing is stored unless all checks pass. */
-  async ingest(source: string, rawBody: Buffer, signature: string | undefined, now = Date.now()): Promise<IngestResult> {
+  async ingest(scope: Scope, source: string, rawBody: Buffer, signature: string | undefined, now = Date.now()): Promise<IngestResult> {
     const secret = Object.hasOwn(this.#secrets, source) ? this.#secrets[source] : undefined;
     if (secret === undefined) throw new NotFoundError('unknown_event_source', `No webhook source '${source}' is configured (WAYMARK_WEBHOOK_SECRETS)`);
     this.#verify(secret, rawBody, signature, now);
@@ -92,16 +86,14 @@ export class EventService {
     const parsed = WebhookBody.safeParse(json);
     if (!parsed.success) throw new ValidationError(`Invalid webhook body: ${formatIssues(parsed.error)}`, undefined, 'invalid_event');
     const e = parsed.data;
-    const tenantId = DEFAULT_TENANT;
-    const client = await this.#pool.connect();
-    try {
-      await client.query('BEGIN');
+    const { tenantId } = scope;
+    // The event, its deliveries and the messages to the waiting runs commit together.
+    return this.#db.tx(scope, async (client) => {
       await lockCorrelation(client, tenantId, e.type, e.key);
-      const fresh = await insertEvent(client, tenantId, { source, event_id: e.id, type: e.type, key: e.key, data: e.data ?? null });
-      const result: IngestResult = { source, eventId: e.id, duplicate: !fresh, deliveredTo: [], notDelivered: [] };
-      if (fresh) {
-        const received = await client.query<{ received_at: Date }>('SELECT received_at FROM waymark.events WHERE tenant_id = $1 AND source = $2 AND event_id = $3', [tenantId, source, e.id]);
-        const event: ReceivedEvent = { source, id: e.id, type: e.type, key: e.key, data: e.data ?? null, receivedAt: received.rows[0]!.received_at.toISOString() };
+      const receivedAt = await insertEvent(client, tenantId, { source, event_id: e.id, type: e.type, key: e.key, data: e.data ?? null });
+      const result: IngestResult = { source, eventId: e.id, duplicate: !receivedAt, deliveredTo: [], notDelivered: [] };
+      if (receivedAt) {
+        const event: ReceivedEvent = { source, id: e.id, type: e.type, key: e.key, data: e.data ?? null, receivedAt: receivedAt.toISOString() };
         for (const w of await openWaits(client, tenantId, e.type, e.key)) {
           if (w.run_status !== 'PENDING' && w.run_status !== 'ENQUEUED') {
             result.notDelivered.push({ runId: w.run_id, runStatus: w.run_status });
@@ -112,26 +104,20 @@ export class EventService {
           result.deliveredTo.push(w.run_id);
         }
       }
-      await client.query('COMMIT');
       return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   #verify(secret: string, rawBody: Buffer, header: string | undefined, now: number): void {
-    if (!header) throw new UnauthorizedError(`Missing ${SIGNATURE_HEADER} header`);
+    if (!header) throw new UnauthorizedError('invalid_signature', `Missing ${SIGNATURE_HEADER} header`);
     const parts = Object.fromEntries(header.split(',').map((p) => p.trim().split('=', 2) as [string, string]));
     const t = Number(parts.t);
     const given = parts.v1;
-    if (!Number.isInteger(t) || !given || !/^[0-9a-f]{64}$/.test(given)) throw new UnauthorizedError(`Malformed ${SIGNATURE_HEADER} header`);
+    if (!Number.isInteger(t) || !given || !/^[0-9a-f]{64}$/.test(given)) throw new UnauthorizedError('invalid_signature', `Malformed ${SIGNATURE_HEADER} header`);
     const expected = createHmac('sha256', secret).update(`${t}.`).update(rawBody).digest();
-    if (!timingSafeEqual(expected, Buffer.from(given, 'hex'))) throw new UnauthorizedError('The signature does not match the body');
+    if (!timingSafeEqual(expected, Buffer.from(given, 'hex'))) throw new UnauthorizedError('invalid_signature', 'The signature does not match the body');
     if (Math.abs(now / 1000 - t) > this.#toleranceSeconds) {
-      throw new UnauthorizedError(`The signed timestamp is more than ${this.#toleranceSeconds} s away from now (a replay?)`);
+      throw new UnauthorizedError('invalid_signature', `The signed timestamp is more than ${this.#toleranceSeconds} s away from now (a replay?)`);
     }
   }
 }

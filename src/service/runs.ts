@@ -5,14 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DBOSClient } from '@dbos-inc/dbos-sdk';
-import type pg from 'pg';
+import { forkRunId } from '../agent/tool-keys.js';
+import type { WorkflowRegistry } from '../agent/workflows.js';
 import { canonicalHash } from '../canonical-json.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { WorkflowStatus } from '../phases.js';
-import { forkRunId } from '../tools/tool-keys.js';
+import type { Scope } from '../scope.js';
 import { compensableCalls, compensationStarted } from '../store/compensation.js';
-import { startCompensation } from '../tools/compensate-run.js';
+import type { Database, Queryable } from '../store/gateway.js';
 import {
   appendRunEvent,
   getRun,
@@ -23,10 +23,8 @@ import {
   type HistoryRow,
   type RunRow,
 } from '../store/runs.js';
-import type { WorkflowRegistry } from '../workflows.js';
-
-/** The default tenant, until authentication assigns real ones. */
-export const DEFAULT_TENANT = 'default';
+import { startCompensation } from './compensation.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
 
 /** A run as clients see it. */
 export interface RunView {
@@ -77,15 +75,9 @@ export interface RunPage {
   nextCursor: string | null;
 }
 
-/** Who asked for an operation, recorded in the audit trail. */
-export interface Caller {
-  tenantId?: string;
-  actor: string;
-}
-
 /** Dependencies of {@link RunService}. */
 export interface RunServiceDeps {
-  pool: pg.Pool;
+  db: Database;
   dbos: DBOSClient;
   registry: WorkflowRegistry;
   queueName: string;
@@ -100,8 +92,8 @@ const RESUMABLE = new Set<string>([WorkflowStatus.Cancelled, WorkflowStatus.Erro
  *
  * @example
  * ```ts
- * const { run, created } = await runtime.runs.start({ workflow: 'greet', input: { name: 'Ada' } }, { actor: 'app' });
- * const view = await runtime.runs.get(run.id);
+ * const { run, created } = await runs.start(scope, { workflow: 'greet', input: { name: 'Ada' } });
+ * const view = await runs.get(scope, run.id);
  * ```
  */
 export class RunService {
@@ -117,51 +109,45 @@ export class RunService {
    * (`created: false`) and a different request under the same key is a conflict.
    */
   async start(
+    scope: Scope,
     req: { workflow: string; input: unknown; idempotencyKey?: string | undefined },
-    caller: Caller,
   ): Promise<{ run: RunView; created: boolean }> {
-    const tenantId = caller.tenantId ?? DEFAULT_TENANT;
+    const { tenantId } = scope;
     const def = this.#d.registry.get(req.workflow);
     const input = def.parseInput(req.input);
     const requestHash = hashRequest(req.workflow, req.input);
     const key = req.idempotencyKey ?? null;
     if (key !== null) {
-      const existing = await getRunByIdempotencyKey(this.#d.pool, tenantId, key);
+      const existing = await this.#d.db.read(scope, (q) => getRunByIdempotencyKey(q, tenantId, key));
       if (existing) return { run: this.#sameRequest(existing, requestHash), created: false };
     }
     const id = randomUUID();
-    const client = await this.#d.pool.connect();
-    let created = false;
-    try {
-      await client.query('BEGIN');
-      created = await insertRun(client, {
-        id, tenantId, workflow: def.name, input, idempotencyKey: key, requestHash, appVersion: this.#d.appVersion, createdBy: caller.actor,
+    // The run record and its enqueue commit together, or neither does.
+    const created = await this.#d.db.tx(scope, async (q) => {
+      const inserted = await insertRun(q, {
+        id, tenantId, workflow: def.name, input, idempotencyKey: key, requestHash, appVersion: this.#d.appVersion, createdBy: scope.actor,
         retryBudget: def.retryBudget ?? null,
         deadlineMs: def.deadlineMs ?? null,
         idleTimeoutMs: def.idleTimeoutMs ?? null,
-        onTimeout: def.onTimeout ?? 'fail',
+        onTimeout: def.onTimeout,
       });
-      if (created) {
+      if (inserted) {
         await this.#d.dbos.enqueueInTransaction(
-          client,
+          q,
           { queueName: this.#d.queueName, workflowName: def.dbosName, workflowClassName: def.dbosClassName, workflowID: id, appVersion: this.#d.appVersion },
           input,
         );
       }
-      await client.query(created ? 'COMMIT' : 'ROLLBACK');
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      client.release();
-    }
+      return inserted;
+    });
     if (!created) {
       // A concurrent request with the same key won the insert; answer as a repeat.
-      const existing = key !== null ? await getRunByIdempotencyKey(this.#d.pool, tenantId, key) : undefined;
+      const existing = key !== null ? await this.#d.db.read(scope, (q) => getRunByIdempotencyKey(q, tenantId, key)) : undefined;
       if (!existing) throw new ConflictError('idempotency_conflict', 'The run for this idempotency key could not be read back; retry the request');
       return { run: this.#sameRequest(existing, requestHash), created: false };
     }
-    return { run: await this.get(id, { actor: caller.actor, tenantId }), created: true };
+    scope.log.debug({ runId: id, workflow: def.name }, 'run started');
+    return { run: await this.get(scope, id), created: true };
   }
 
   #sameRequest(existing: RunRow, requestHash: string): RunView {
@@ -176,58 +162,62 @@ export class RunService {
   }
 
   /** Reads a run; throws `run_not_found` (404). */
-  async get(id: string, caller?: Caller): Promise<RunView> {
-    return toView(await this.#require(id, caller));
+  async get(scope: Scope, id: string): Promise<RunView> {
+    return toView(await this.#require(scope, id));
   }
 
   /** Lists runs newest first, with keyset pagination. */
   async list(
-    q: { status?: string | undefined; phase?: string | undefined; workflow?: string | undefined; limit?: number | undefined; cursor?: string | undefined },
-    caller?: Caller,
+    scope: Scope,
+    f: { status?: string | undefined; phase?: string | undefined; workflow?: string | undefined; limit?: number | undefined; cursor?: string | undefined } = {},
   ): Promise<RunPage> {
-    const limit = q.limit ?? 20;
-    const rows = await listRuns(this.#d.pool, caller?.tenantId ?? DEFAULT_TENANT, {
-      status: q.status, phase: q.phase, workflow: q.workflow, limit, after: q.cursor ? decodeCursor(q.cursor) : undefined,
-    });
+    const limit = f.limit ?? 20;
+    const after = f.cursor ? decodeCursor(f.cursor) : undefined;
+    const rows = await this.#d.db.read(scope, (q) =>
+      listRuns(q, scope.tenantId, { status: f.status, phase: f.phase, workflow: f.workflow, limit, after }),
+    );
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return { runs: page.map(toView), nextCursor: rows.length > limit && last ? encodeCursor(last.created_key, last.id) : null };
   }
 
   /** The run's steps and events in order. */
-  async timeline(id: string, caller?: Caller): Promise<TimelineEntry[]> {
-    const run = await this.#require(id, caller);
-    return (await getRunHistory(this.#d.pool, run.tenant_id, id)).map(toTimelineEntry);
+  async timeline(scope: Scope, id: string): Promise<TimelineEntry[]> {
+    const history = await this.#d.db.read(scope, async (q) => {
+      await this.#require(scope, id, q);
+      return getRunHistory(q, scope.tenantId, id);
+    });
+    return history.map(toTimelineEntry);
   }
 
   /** Cancels a queued or executing run (DBOS stops it at its next step). */
-  async cancel(id: string, caller: Caller): Promise<RunView> {
-    const run = await this.#require(id, caller);
+  async cancel(scope: Scope, id: string): Promise<RunView> {
+    const run = await this.#require(scope, id);
     if (!CANCELLABLE.has(run.status ?? '')) {
       throw new ConflictError('run_not_cancellable', `Run ${id} is ${run.status ?? 'unknown'} (phase ${run.phase}); only queued or executing runs can be cancelled`);
     }
-    await appendRunEvent(this.#d.pool, { runId: id, tenantId: run.tenant_id, kind: 'cancel_requested', actor: caller.actor });
+    await this.#d.db.tx(scope, (q) => appendRunEvent(q, { runId: id, tenantId: run.tenant_id, kind: 'cancel_requested', actor: scope.actor }));
     await this.#d.dbos.cancelWorkflow(id, { cancelChildren: true });
-    const after = await this.get(id, caller);
+    const after = await this.get(scope, id);
     // Only a run that really stopped is undone (a cancel that lost the race with completion is not).
-    if (after.status === WorkflowStatus.Cancelled && (await compensableCalls(this.#d.pool, id)).length > 0) {
-      await startCompensation(this.#d.pool, this.#d.dbos, this.#d.queueName, this.#d.appVersion, id, `cancelled by ${caller.actor}`);
+    if (after.status === WorkflowStatus.Cancelled && (await this.#d.db.read(scope, (q) => compensableCalls(q, id))).length > 0) {
+      await startCompensation(this.#d, scope, id, `cancelled by ${scope.actor}`);
     }
     return after;
   }
 
   /** Resumes a cancelled or failed run from its last checkpoint. */
-  async resume(id: string, caller: Caller): Promise<RunView> {
-    const run = await this.#require(id, caller);
-    if (['compensating', 'rolled_back', 'compensation_failed'].includes(run.phase) || (await compensationStarted(this.#d.pool, id))) {
+  async resume(scope: Scope, id: string): Promise<RunView> {
+    const run = await this.#require(scope, id);
+    if (['compensating', 'rolled_back', 'compensation_failed'].includes(run.phase) || (await this.#d.db.read(scope, (q) => compensationStarted(q, id)))) {
       throw new ConflictError('run_compensated', `Run ${id} has been rolled back (phase ${run.phase}); resuming it would build on undone calls. Start a new run.`);
     }
     if (!RESUMABLE.has(run.status ?? '')) {
       throw new ConflictError('run_not_resumable', `Run ${id} is ${run.status ?? 'unknown'} (phase ${run.phase}); only cancelled or failed runs can be resumed`);
     }
-    await appendRunEvent(this.#d.pool, { runId: id, tenantId: run.tenant_id, kind: 'resume_requested', actor: caller.actor });
+    await this.#d.db.tx(scope, (q) => appendRunEvent(q, { runId: id, tenantId: run.tenant_id, kind: 'resume_requested', actor: scope.actor }));
     await this.#d.dbos.resumeWorkflow(id, { queueName: this.#d.queueName });
-    return this.get(id, caller);
+    return this.get(scope, id);
   }
 
   /**
@@ -235,23 +225,26 @@ export class RunService {
    * and executes the rest again, on `appVersion` (default: this process's) — the way to move
    * an in-flight run to a new deployment.
    */
-  async fork(id: string, fromStep: number, caller: Caller, newRunId?: string, appVersion?: string): Promise<RunView> {
-    const run = await this.#require(id, caller);
+  async fork(scope: Scope, id: string, fromStep: number, opts: { newRunId?: string | undefined; appVersion?: string | undefined } = {}): Promise<RunView> {
+    const { newRunId, appVersion } = opts;
+    const run = await this.#require(scope, id);
     if (!Number.isInteger(fromStep) || fromStep < 0) {
       throw new ValidationError('fromStep must be a non-negative integer', { fromStep }, 'invalid_from_step');
     }
     const newId = newRunId ?? forkRunId(id, randomUUID());
-    await appendRunEvent(this.#d.pool, {
-      runId: id, tenantId: run.tenant_id, kind: 'fork_requested', actor: caller.actor,
-      data: { fromStep, newRunId: newId, appVersion: appVersion ?? this.#d.appVersion },
-    });
+    await this.#d.db.tx(scope, (q) =>
+      appendRunEvent(q, {
+        runId: id, tenantId: run.tenant_id, kind: 'fork_requested', actor: scope.actor,
+        data: { fromStep, newRunId: newId, appVersion: appVersion ?? this.#d.appVersion },
+      }),
+    );
     // The new run's row is written by the status trigger in DBOS's own transaction.
     await this.#d.dbos.forkWorkflow(id, fromStep, { newWorkflowID: newId, applicationVersion: appVersion ?? this.#d.appVersion, queueName: this.#d.queueName });
-    return this.get(newId, caller);
+    return this.get(scope, newId);
   }
 
-  async #require(id: string, caller?: Caller): Promise<RunRow> {
-    const run = await getRun(this.#d.pool, caller?.tenantId ?? DEFAULT_TENANT, id);
+  async #require(scope: Scope, id: string, q?: Queryable): Promise<RunRow> {
+    const run = q ? await getRun(q, scope.tenantId, id) : await this.#d.db.read(scope, (tx) => getRun(tx, scope.tenantId, id));
     if (!run) throw new NotFoundError('run_not_found', `No run with id '${id}'`);
     return run;
   }

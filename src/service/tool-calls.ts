@@ -4,16 +4,15 @@
  * that wakes the waiting run are written in one transaction.
  */
 import type { DBOSClient } from '@dbos-inc/dbos-sdk';
-import type pg from 'pg';
+import { resolutionTopic, type ToolCallResolution } from '../agent/call-tool.js';
+import type { ToolCatalog } from '../agent/define-tool.js';
+import { redact } from '../agent/tool-keys.js';
+import { formatIssues } from '../agent/workflows.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import type { Scope } from '../scope.js';
+import type { Database } from '../store/gateway.js';
 import { appendRunEvent, getRun } from '../store/runs.js';
 import { listToolCalls, lockToolCall, resolveToolCallRow, type ToolCallRow } from '../store/tool-calls.js';
-import { resolutionTopic, type ToolCallResolution } from '../tools/call-tool.js';
-import { findTool } from '../tools/define-tool.js';
-import { redact } from '../tools/tool-keys.js';
-import { formatIssues } from '../workflows.js';
-import { DEFAULT_TENANT, type Caller } from './runs.js';
-import { inTransaction } from '../store/transaction.js';
 
 /** A ledger entry as clients see it. */
 export interface ToolCallView {
@@ -49,32 +48,36 @@ export interface ResolveRequest {
  *
  * @example
  * ```ts
- * await waymark.toolCalls.resolve(runId, key, { happened: false }, { actor: 'alice' });
+ * await toolCalls.resolve(scope, runId, key, { happened: false });
  * ```
  */
 export class ToolCallService {
-  readonly #pool: pg.Pool;
+  readonly #db: Database;
   readonly #dbos: DBOSClient;
+  readonly #tools: ToolCatalog;
 
-  constructor(deps: { pool: pg.Pool; dbos: DBOSClient }) {
-    this.#pool = deps.pool;
+  constructor(deps: { db: Database; dbos: DBOSClient; tools: ToolCatalog }) {
+    this.#db = deps.db;
     this.#dbos = deps.dbos;
+    this.#tools = deps.tools;
   }
 
   /** The calls a run made or executes. */
-  async list(runId: string, caller?: Caller): Promise<ToolCallView[]> {
-    const tenantId = caller?.tenantId ?? DEFAULT_TENANT;
-    if (!(await getRun(this.#pool, tenantId, runId))) throw new NotFoundError('run_not_found', `No run with id '${runId}'`);
-    return (await listToolCalls(this.#pool, tenantId, runId)).map(toView);
+  async list(scope: Scope, runId: string): Promise<ToolCallView[]> {
+    const rows = await this.#db.read(scope, async (q) => {
+      if (!(await getRun(q, scope.tenantId, runId))) throw new NotFoundError('run_not_found', `No run with id '${runId}'`);
+      return listToolCalls(q, scope.tenantId, runId);
+    });
+    return rows.map(toView);
   }
 
   /**
    * Resolves an in-doubt call of a waiting run: "it happened, here is the result" (the run
    * continues with it) or "it did not happen" (the run calls the tool again).
    */
-  async resolve(runId: string, key: string, req: ResolveRequest, caller: Caller): Promise<ToolCallView> {
-    const tenantId = caller.tenantId ?? DEFAULT_TENANT;
-    await inTransaction(this.#pool, async (client) => {
+  async resolve(scope: Scope, runId: string, key: string, req: ResolveRequest): Promise<ToolCallView> {
+    const { tenantId } = scope;
+    await this.#db.tx(scope, async (client) => {
       if (!(await getRun(client, tenantId, runId))) throw new NotFoundError('run_not_found', `No run with id '${runId}'`);
       const call = await lockToolCall(client, tenantId, key);
       if (!call || call.owner_run_id !== runId) throw new NotFoundError('tool_call_not_found', `Run '${runId}' has no tool call with key '${key}'`);
@@ -83,7 +86,7 @@ export class ToolCallService {
       }
       let output: unknown;
       if (req.happened) {
-        const tool = findTool(call.tool);
+        const tool = this.#tools.find(call.tool);
         if (!tool) throw new ConflictError('tool_unknown', `Tool '${call.tool}' is not defined in this process, so its result cannot be validated`);
         const parsed = tool.output.safeParse(req.output);
         if (!parsed.success) {
@@ -92,18 +95,18 @@ export class ToolCallService {
           }, 'invalid_output');
         }
         output = parsed.data;
-        await resolveToolCallRow(client, tenantId, key, { happened: true, result: redact(output, tool.secret), by: caller.actor, comment: req.comment });
+        await resolveToolCallRow(client, tenantId, key, { happened: true, result: redact(output, tool.secret), by: scope.actor, comment: req.comment });
       } else {
-        await resolveToolCallRow(client, tenantId, key, { happened: false, by: caller.actor, comment: req.comment });
+        await resolveToolCallRow(client, tenantId, key, { happened: false, by: scope.actor, comment: req.comment });
       }
       await appendRunEvent(client, {
-        runId, tenantId, kind: 'tool_call_resolved', actor: caller.actor, reason: req.comment,
+        runId, tenantId, kind: 'tool_call_resolved', actor: scope.actor, reason: req.comment,
         data: { key, tool: call.tool, happened: req.happened },
       });
       const message: ToolCallResolution = req.happened ? { happened: true, output } : { happened: false };
       await this.#dbos.sendInTransaction(client, runId, message, resolutionTopic(key), `resolve:${key}:${call.attempts}`);
     });
-    const updated = (await listToolCalls(this.#pool, tenantId, runId)).find((c) => c.key === key);
+    const updated = (await this.#db.read(scope, (q) => listToolCalls(q, tenantId, runId))).find((c) => c.key === key);
     return toView(updated!);
   }
 }

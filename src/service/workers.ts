@@ -1,8 +1,9 @@
 /**
  * @module service/workers
- * Workers, their leases and the runs they hold, for operators.
+ * Workers, their leases and the runs they hold, for operators (workers serve every tenant).
  */
-import type pg from 'pg';
+import { SYSTEM_SCOPE, type Scope } from '../scope.js';
+import type { Database } from '../store/gateway.js';
 import { listWorkers } from '../store/workers.js';
 
 /** A worker as operators see it. */
@@ -28,18 +29,18 @@ export interface WorkerView {
  *
  * @example
  * ```ts
- * for (const w of await waymark.workers.list()) console.log(w.executorId, w.status, w.pendingRuns);
+ * for (const w of await workers.list(scope)) console.log(w.executorId, w.status, w.pendingRuns);
  * ```
  */
 export class WorkerService {
-  readonly #pool: pg.Pool;
+  readonly #db: Database;
 
-  constructor(pool: pg.Pool) {
-    this.#pool = pool;
+  constructor(deps: { db: Database }) {
+    this.#db = deps.db;
   }
 
-  async list(): Promise<WorkerView[]> {
-    return (await listWorkers(this.#pool)).map((w) => ({
+  async list(_scope: Scope): Promise<WorkerView[]> {
+    return (await this.#db.read(SYSTEM_SCOPE, (q) => listWorkers(q))).map((w) => ({
       executorId: w.executor_id, appName: w.app_name, appVersion: w.app_version, host: w.host, pid: w.pid, status: w.status,
       startedAt: w.started_at.toISOString(), heartbeatAt: w.heartbeat_at.toISOString(), leaseExpiresAt: w.lease_expires_at.toISOString(),
       pendingRuns: Number(w.pending_runs), adoptedBy: w.adopted_by, adoptedAt: w.adopted_at?.toISOString() ?? null, adoptedRuns: w.adopted_runs,

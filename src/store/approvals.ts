@@ -3,7 +3,7 @@
  * SQL for `waymark.approvals`. Audit entries go to `waymark.run_events` (kind `approval_*`),
  * so they appear in the run's timeline and in `waymark.run_history`.
  */
-import type { Queryable } from './runs.js';
+import type { Queryable } from './gateway.js';
 
 /** Who may decide. */
 export interface Assignees {
@@ -47,7 +47,10 @@ export interface NewApproval {
   proposal: unknown;
   editSchema: Record<string, unknown> | null;
   assignees: Assignees;
-  deadlineAt: Date | null;
+  /** The request's time on the runtime clock; reminders and the deadline count from it. */
+  createdAt: Date;
+  /** The deadline, in ms after `createdAt`. */
+  deadlineAfterMs: number | null;
   deadlineOutcome: 'reject' | 'fail' | 'continue' | null;
 }
 
@@ -57,15 +60,16 @@ export interface NewApproval {
  *
  * @example
  * ```ts
- * const row = await insertApproval(txClient, { id, runId, title: 'Pay claim 42', proposal, editSchema: null, assignees, deadlineAt: null, deadlineOutcome: null });
+ * const row = await insertApproval(tx, 'default', { id, runId, title: 'Pay claim 42', proposal, editSchema: null, assignees, createdAt: new Date(), deadlineAfterMs: null, deadlineOutcome: null });
  * ```
  */
-export async function insertApproval(db: Queryable, a: NewApproval): Promise<ApprovalRow | undefined> {
+export async function insertApproval(db: Queryable, tenantId: string, a: NewApproval): Promise<ApprovalRow | undefined> {
   const { rows } = await db.query<ApprovalRow>(
-    `WITH run AS (SELECT id, tenant_id FROM waymark.runs WHERE id = $2),
+    `WITH run AS (SELECT id, tenant_id FROM waymark.runs WHERE id = $2 AND tenant_id = $10),
      ins AS (
-       INSERT INTO waymark.approvals (id, tenant_id, run_id, title, proposal, edit_schema, assignees, status, deadline_at, deadline_outcome)
-       SELECT $1, run.tenant_id, run.id, $3, $4, $5, $6, 'pending', $7, $8 FROM run
+       INSERT INTO waymark.approvals (id, tenant_id, run_id, title, proposal, edit_schema, assignees, status, created_at, deadline_at, deadline_outcome)
+       SELECT $1, run.tenant_id, run.id, $3, $4, $5, $6, 'pending', $7,
+              $7::timestamptz + make_interval(secs => $9::float8 / 1000), $8 FROM run
        ON CONFLICT (id) DO NOTHING
        RETURNING *, created_at::text AS created_key),
      ev AS (
@@ -75,23 +79,23 @@ export async function insertApproval(db: Queryable, a: NewApproval): Promise<App
        FROM ins)
      SELECT * FROM ins`,
     [a.id, a.runId, a.title, JSON.stringify(a.proposal ?? null), a.editSchema ? JSON.stringify(a.editSchema) : null,
-      JSON.stringify(a.assignees), a.deadlineAt, a.deadlineOutcome],
+      JSON.stringify(a.assignees), a.createdAt, a.deadlineOutcome, a.deadlineAfterMs, tenantId],
   );
-  return rows[0] ?? (await getApproval(db, undefined, a.id));
+  return rows[0] ?? (await getApproval(db, tenantId, a.id));
 }
 
 /**
- * One approval (of a tenant, when given).
+ * One approval of a tenant.
  *
  * @example
  * ```ts
  * const a = await getApproval(pool, 'default', id);
  * ```
  */
-export async function getApproval(db: Queryable, tenantId: string | undefined, id: string, forUpdate = false): Promise<ApprovalRow | undefined> {
+export async function getApproval(db: Queryable, tenantId: string, id: string, forUpdate = false): Promise<ApprovalRow | undefined> {
   const { rows } = await db.query<ApprovalRow>(
-    `${SELECT} WHERE id = $1 AND ($2::text IS NULL OR tenant_id = $2)${forUpdate ? ' FOR UPDATE' : ''}`,
-    [id, tenantId ?? null],
+    `${SELECT} WHERE id = $1 AND tenant_id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
+    [id, tenantId],
   );
   return rows[0];
 }

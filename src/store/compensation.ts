@@ -2,7 +2,7 @@
  * @module store/compensation
  * SQL for sagas: which calls of a run to undo, and which stopped runs still need undoing.
  */
-import type { Queryable } from './runs.js';
+import type { Queryable } from './gateway.js';
 
 /** A call to undo. */
 export interface CompensableCall {

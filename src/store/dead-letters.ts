@@ -3,7 +3,7 @@
  * SQL for dead letters, with what an operator needs to act: the error, the failing step, the
  * failed tool call, the attempts made.
  */
-import type { Queryable } from './runs.js';
+import type { Queryable } from './gateway.js';
 
 /** A dead letter with its details. */
 export interface DeadLetterRow {

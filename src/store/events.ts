@@ -4,7 +4,7 @@
  * serialise on a transaction-scoped advisory lock, so an event and a new wait never miss
  * each other.
  */
-import type { Queryable } from './runs.js';
+import type { Queryable } from './gateway.js';
 
 /** A stored event. */
 export interface EventRow {
@@ -36,19 +36,21 @@ export async function lockCorrelation(db: Queryable, tenantId: string, type: str
 }
 
 /**
- * Stores an event; false when (source, event id) was stored before (a duplicate delivery).
+ * Stores an event and returns when it was received; undefined when (source, event id) was
+ * stored before (a duplicate delivery).
  *
  * @example
  * ```ts
- * const isNew = await insertEvent(txClient, 'default', { source: 'police', event_id: 'e1', type, key, data });
+ * const receivedAt = await insertEvent(txClient, 'default', { source: 'police', event_id: 'e1', type, key, data });
  * ```
  */
-export async function insertEvent(db: Queryable, tenantId: string, e: Omit<EventRow, 'received_at'>): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `INSERT INTO waymark.events (tenant_id, source, event_id, type, key, data) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+export async function insertEvent(db: Queryable, tenantId: string, e: Omit<EventRow, 'received_at'>): Promise<Date | undefined> {
+  const { rows } = await db.query<{ received_at: Date }>(
+    `INSERT INTO waymark.events (tenant_id, source, event_id, type, key, data) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT DO NOTHING RETURNING received_at`,
     [tenantId, e.source, e.event_id, e.type, e.key, JSON.stringify(e.data ?? null)],
   );
-  return rowCount === 1;
+  return rows[0]?.received_at;
 }
 
 /**

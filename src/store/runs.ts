@@ -2,10 +2,8 @@
  * @module store/runs
  * SQL for `waymark.runs`, joined with DBOS's status and output tables.
  */
-import type pg from 'pg';
-
-/** Anything that can run a query: a pool or a client inside a transaction. */
-export type Queryable = Pick<pg.ClientBase, 'query'>;
+import { PhaseTransitionError } from '../errors.js';
+import { mapDatabaseError, type Queryable } from './gateway.js';
 
 /** A run as stored, with DBOS's view of it. */
 export interface RunRow {
@@ -268,4 +266,59 @@ export async function enterWaitingPhase(
   if (rows[0]?.phase !== 'running') return false;
   await changePhase(db, runId, to, 'workflow', reason, data);
   return true;
+}
+
+/**
+ * Like {@link changePhase}, but a transition the phase rules refuse leaves the phase as it is
+ * (a savepoint keeps the rest of the transaction); returns whether the phase moved.
+ *
+ * @example
+ * ```ts
+ * await changePhaseIfAllowed(tx, runId, 'escalated', 'system', 'deadline exceeded');
+ * ```
+ */
+export async function changePhaseIfAllowed(
+  db: Queryable,
+  runId: string,
+  to: string,
+  actor: string,
+  reason?: string,
+  data?: Record<string, unknown>,
+): Promise<boolean> {
+  await db.query('SAVEPOINT phase');
+  try {
+    await changePhase(db, runId, to, actor, reason, data);
+    await db.query('RELEASE SAVEPOINT phase');
+    return true;
+  } catch (e) {
+    if (!(mapDatabaseError(e) instanceof PhaseTransitionError)) throw e;
+    await db.query('ROLLBACK TO SAVEPOINT phase');
+    return false;
+  }
+}
+
+/**
+ * The tenant of a run, or undefined when no Waymark run has this id.
+ *
+ * @example
+ * ```ts
+ * const tenantId = await getRunTenant(tx, runId);
+ * ```
+ */
+export async function getRunTenant(db: Queryable, runId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ tenant_id: string }>('SELECT tenant_id FROM waymark.runs WHERE id = $1', [runId]);
+  return rows[0]?.tenant_id;
+}
+
+/**
+ * Whether DBOS has a workflow with this id (a started run, fork or compensation).
+ *
+ * @example
+ * ```ts
+ * if (!(await workflowExists(tx, forkId))) reopen();
+ * ```
+ */
+export async function workflowExists(db: Queryable, id: string): Promise<boolean> {
+  const { rowCount } = await db.query('SELECT 1 FROM dbos.workflow_status WHERE workflow_uuid = $1', [id]);
+  return Boolean(rowCount);
 }

@@ -2,7 +2,7 @@
  * @module store/timeouts
  * SQL for run deadlines and idle timeouts: finding runs past them and claiming each once.
  */
-import type { Queryable } from './runs.js';
+import type { Queryable } from './gateway.js';
 
 /** A run past one of its time limits. */
 export interface TimedOutRun {

@@ -1,14 +1,15 @@
 /**
  * @module store/tool-calls
- * SQL for the tool-call ledger (`waymark.tool_calls`, `waymark.tool_call_attempts`).
- * The tenant of a call is its run's tenant, looked up inside each statement.
+ * SQL for the tool-call ledger (`waymark.tool_calls`, `waymark.tool_call_attempts`): the hot
+ * path of every tool call. Each function runs inside a gateway transaction, whose tenant
+ * (`current_setting('waymark.tenant_id')`) is the tenant of the calling run. The decisions
+ * themselves are plain functions in `ledger-rules.ts`.
  */
-import type pg from 'pg';
-import type { Queryable } from './runs.js';
-import { inTransaction } from './transaction.js';
+import type { Queryable } from './gateway.js';
+import { decideWriteAttempt, retryVerdict, type FinalReason, type LedgerState } from './ledger-rules.js';
 
-/** The tenant of run $1, or the default tenant for a workflow started outside Waymark. */
-const TENANT = `coalesce((SELECT tenant_id FROM waymark.runs WHERE id = $1), 'default')`;
+/** The tenant of the enclosing gateway transaction. */
+const TENANT = `current_setting('waymark.tenant_id')`;
 
 /** Which call site executes a call: the run and the DBOS step id of its first attempt. */
 export interface CallSite {
@@ -27,6 +28,11 @@ export interface CallFacts extends CallSite {
   /** Arguments with secret fields redacted. */
   args: unknown;
 }
+
+/** The identifying columns of a new ledger row, and their values ($1-$8 of {@link callParams}). */
+const CALL_COLUMNS = 'tenant_id, key, run_id, step_id, owner_run_id, owner_call_site, tool, effect, idempotent, args, compensable';
+const CALL_VALUES = `${TENANT}, $2, $1, $3, $1, $3, $4, $5, $6, $7, $8`;
+const callParams = (f: CallFacts): unknown[] => [f.runId, f.key, f.callSite, f.tool, f.effect, f.idempotent, JSON.stringify(f.args), f.compensable];
 
 /** What the intent transaction of a write attempt decided. */
 export type WriteDecision =
@@ -53,111 +59,83 @@ interface LedgerRow {
 const ACTIVE = new Set(['PENDING', 'ENQUEUED', 'DELAYED']);
 
 /**
- * The intent transaction of a write attempt: reads the call's ledger row under a lock and
- * decides — run (recording `started` first), answer from the ledger, wait for another live
- * run that owns the call, or treat a `started` row without outcome as in doubt.
+ * The intent of a write attempt, inside one transaction: reads the call's ledger row under a
+ * lock, decides ({@link decideWriteAttempt}) and records the decision. Returns undefined when
+ * another run inserted the row between the read and the insert: run it again.
  *
  * @example
  * ```ts
- * const d = await beginWriteAttempt(pool, facts, { hasReconcile: false });
- * if (d.decision === 'run') await tool.run(input, ctx);
+ * const d = await db.tx(scope, (q) => beginWriteAttempt(q, facts, { hasReconcile: false }));
  * ```
  */
-export async function beginWriteAttempt(pool: pg.Pool, f: CallFacts, opts: { hasReconcile: boolean }): Promise<WriteDecision> {
-  for (;;) {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      const decision = await decideWrite(client, f, opts);
-      await client.query('COMMIT');
-      if (decision) return decision;
-      // Another run inserted the row between our read and insert: decide again on its row.
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw e;
-    } finally {
-      client.release();
-    }
-  }
-}
-
-async function decideWrite(client: pg.PoolClient, f: CallFacts, opts: { hasReconcile: boolean }): Promise<WriteDecision | undefined> {
-  const { rows } = await client.query<LedgerRow>(
+export async function beginWriteAttempt(q: Queryable, f: CallFacts, opts: { hasReconcile: boolean }): Promise<WriteDecision | undefined> {
+  const { rows } = await q.query<LedgerRow>(
     `SELECT t.status, t.result, t.attempts, t.attempt_base, t.owner_run_id, t.owner_call_site, t.next_attempt_at,
             t.last_error, ws.status AS owner_status
      FROM waymark.tool_calls t LEFT JOIN dbos.workflow_status ws ON ws.workflow_uuid = t.owner_run_id
-     WHERE t.tenant_id = ${TENANT} AND t.key = $2
+     WHERE t.tenant_id = ${TENANT} AND t.key = $1
      FOR UPDATE OF t`,
-    [f.runId, f.key],
+    [f.key],
   );
   const row = rows[0];
-  if (!row) {
-    const inserted = await client.query(
-      `WITH ins AS (
-         INSERT INTO waymark.tool_calls (tenant_id, key, run_id, step_id, owner_run_id, owner_call_site, tool, effect, idempotent,
-                                         args, status, attempts, started_at, compensable)
-         VALUES (${TENANT}, $2, $1, $3, $1, $3, $4, $5, $6, $7, 'started', 1, clock_timestamp(), $8)
-         ON CONFLICT DO NOTHING RETURNING tenant_id, key)
-       INSERT INTO waymark.tool_call_attempts (tenant_id, key, attempt, run_id, started_at, outcome, is_retry)
-       SELECT tenant_id, key, 1, $1, clock_timestamp(), 'started', false FROM ins`,
-      [f.runId, f.key, f.callSite, f.tool, f.effect, f.idempotent, JSON.stringify(f.args), f.compensable],
-    );
-    return inserted.rowCount === 1 ? { decision: 'run', attempt: 1, total: 1 } : undefined;
-  }
-  if (row.status === 'succeeded' || row.status === 'reconciled') return { decision: 'done', output: row.result };
-  const mine = row.owner_run_id === f.runId && row.owner_call_site === f.callSite;
-  const ownerLive = !mine && ACTIVE.has(row.owner_status ?? '');
-  if (row.status === 'in_doubt') {
-    if (ownerLive) return { decision: 'busy' };
-    // Its owner is this call site, or a dead run: this call site waits for the resolution.
-    if (!mine) await takeOwnership(client, f);
-    return { decision: 'in_doubt' };
-  }
-  if (row.status === 'started') {
-    if (ownerLive) return { decision: 'busy' };
-    // Started, never finished, and its owner is this call site re-executing or a dead run: in doubt.
-    await client.query(
-      `UPDATE waymark.tool_call_attempts SET outcome = 'in_doubt', finished_at = clock_timestamp()
-       WHERE tenant_id = ${TENANT} AND key = $2 AND attempt = $3 AND outcome = 'started'`,
-      [f.runId, f.key, row.attempts],
-    );
-    if (f.effect === 'write' && !f.idempotent) {
-      await takeOwnership(client, f, opts.hasReconcile ? undefined : 'in_doubt');
-      return opts.hasReconcile ? { decision: 'reconcile', attempt: row.attempts - row.attempt_base, total: row.attempts } : { decision: 'in_doubt' };
+  const state: LedgerState | undefined = row && {
+    status: row.status, result: row.result, attempts: row.attempts, attemptBase: row.attempt_base,
+    mine: row.owner_run_id === f.runId && row.owner_call_site === f.callSite, ownerLive: ACTIVE.has(row.owner_status ?? ''),
+    nextAttemptAt: row.next_attempt_at, lastError: row.last_error,
+  };
+  const verdict = decideWriteAttempt(state, { effect: f.effect, idempotent: f.idempotent, hasReconcile: opts.hasReconcile }, Date.now());
+  switch (verdict.kind) {
+    case 'first_attempt': {
+      const inserted = await q.query(
+        `WITH ins AS (
+           INSERT INTO waymark.tool_calls (${CALL_COLUMNS}, status, attempts, started_at)
+           VALUES (${CALL_VALUES}, 'started', 1, clock_timestamp())
+           ON CONFLICT DO NOTHING RETURNING tenant_id, key)
+         INSERT INTO waymark.tool_call_attempts (tenant_id, key, attempt, run_id, started_at, outcome, is_retry)
+         SELECT tenant_id, key, 1, $1, clock_timestamp(), 'started', false FROM ins`,
+        callParams(f),
+      );
+      return inserted.rowCount === 1 ? { decision: 'run', attempt: 1, total: 1 } : undefined;
     }
-    return startAgain(client, f, !mine);
+    case 'answer':
+      return { decision: 'done', output: verdict.output };
+    case 'busy':
+      return { decision: 'busy' };
+    case 'await_resolution':
+      if (verdict.takeOver) await takeOwnership(q, f);
+      return { decision: 'in_doubt' };
+    case 'abandoned':
+      await q.query(
+        `UPDATE waymark.tool_call_attempts SET outcome = 'in_doubt', finished_at = clock_timestamp()
+         WHERE tenant_id = ${TENANT} AND key = $1 AND attempt = $2 AND outcome = 'started'`,
+        [f.key, verdict.total],
+      );
+      if (verdict.then === 'start_again') return startAgain(q, f, verdict.takeOver);
+      await takeOwnership(q, f, verdict.then === 'in_doubt' ? 'in_doubt' : undefined);
+      return verdict.then === 'reconcile' ? { decision: 'reconcile', attempt: verdict.attempt, total: verdict.total } : { decision: 'in_doubt' };
+    case 'repeat_failure':
+      return { decision: 'failed', error: verdict.error, attempts: verdict.attempts };
+    case 'wait':
+      return { decision: 'wait', delayMs: verdict.delayMs };
+    case 'start_again':
+      return startAgain(q, f, verdict.takeOver);
   }
-  // status failed: a retry is planned (next_attempt_at), or the call failed for good.
-  if (row.next_attempt_at !== null && ownerLive) return { decision: 'busy' };
-  if (mine && row.next_attempt_at === null) {
-    // A re-execution after a crash that followed the final failure: the same failure again.
-    return { decision: 'failed', error: row.last_error, attempts: row.attempts - row.attempt_base };
-  }
-  if (mine && row.next_attempt_at !== null) {
-    // After a crash that followed a planned retry, keep the plan rather than retrying at once.
-    const waitMs = row.next_attempt_at.getTime() - Date.now();
-    if (waitMs > CLOCK_TOLERANCE_MS) return { decision: 'wait', delayMs: waitMs };
-  }
-  return startAgain(client, f, !mine);
 }
-
-/** Skew between this process's clock and the database's that we accept before waiting again. */
-const CLOCK_TOLERANCE_MS = 1_000;
 
 /**
  * Marks a call in doubt (and owned by the caller's call site): a person must decide.
  *
  * @example
  * ```ts
- * await markInDoubt(pool, facts);
+ * await db.tx(scope, (q) => markInDoubt(q, facts));
  * ```
  */
-export function markInDoubt(db: Queryable, f: CallFacts): Promise<void> {
-  return takeOwnership(db, f, 'in_doubt');
+export function markInDoubt(q: Queryable, f: CallFacts): Promise<void> {
+  return takeOwnership(q, f, 'in_doubt');
 }
 
-async function takeOwnership(client: Queryable, f: CallFacts, status?: 'in_doubt'): Promise<void> {
-  await client.query(
+async function takeOwnership(q: Queryable, f: CallFacts, status?: 'in_doubt'): Promise<void> {
+  await q.query(
     `UPDATE waymark.tool_calls SET owner_run_id = $1, owner_call_site = $3, status = coalesce($4, status), updated_at = clock_timestamp()
      WHERE tenant_id = ${TENANT} AND key = $2`,
     [f.runId, f.key, f.callSite, status ?? null],
@@ -169,16 +147,16 @@ async function takeOwnership(client: Queryable, f: CallFacts, status?: 'in_doubt
  *
  * @example
  * ```ts
- * const d = await startAttemptAfterReconcile(pool, facts);
+ * const d = await db.tx(scope, (q) => startAttemptAfterReconcile(q, facts));
  * ```
  */
-export function startAttemptAfterReconcile(db: Queryable, f: CallFacts): Promise<WriteDecision> {
-  return startAgain(db, f, false);
+export function startAttemptAfterReconcile(q: Queryable, f: CallFacts): Promise<WriteDecision> {
+  return startAgain(q, f, false);
 }
 
 /** Records a new attempt of a call (a retry, an in-doubt re-run, or a takeover by another call site). */
-async function startAgain(client: Queryable, f: CallFacts, takeover: boolean): Promise<WriteDecision> {
-  const { rows } = await client.query<{ attempts: number; attempt_base: number }>(
+async function startAgain(q: Queryable, f: CallFacts, takeover: boolean): Promise<WriteDecision> {
+  const { rows } = await q.query<{ attempts: number; attempt_base: number }>(
     `WITH upd AS (
        UPDATE waymark.tool_calls
        SET status = 'started', attempts = attempts + 1,
@@ -198,55 +176,47 @@ async function startAgain(client: Queryable, f: CallFacts, takeover: boolean): P
 }
 
 /**
- * Records a write attempt's success (one statement: one transaction).
+ * Records a write attempt's success.
  *
  * @example
  * ```ts
- * await recordWriteSuccess(pool, runId, key, 2, { messageId: 'm-1' }, 'succeeded');
+ * await db.tx(scope, (q) => recordWriteSuccess(q, key, 2, { messageId: 'm-1' }, 'succeeded'));
  * ```
  */
-export async function recordWriteSuccess(
-  db: Queryable,
-  runId: string,
-  key: string,
-  total: number,
-  result: unknown,
-  status: 'succeeded' | 'reconciled',
-): Promise<void> {
-  await db.query(
+export async function recordWriteSuccess(q: Queryable, key: string, total: number, result: unknown, status: 'succeeded' | 'reconciled'): Promise<void> {
+  await q.query(
     `WITH upd AS (
        UPDATE waymark.tool_calls
-       SET status = $5, result = $4, last_error = NULL, next_attempt_at = NULL,
+       SET status = $4, result = $3, last_error = NULL, next_attempt_at = NULL,
            finished_at = clock_timestamp(), updated_at = clock_timestamp()
-       WHERE tenant_id = ${TENANT} AND key = $2 RETURNING tenant_id, key)
-     UPDATE waymark.tool_call_attempts a SET outcome = $5, finished_at = clock_timestamp()
-     FROM upd WHERE a.tenant_id = upd.tenant_id AND a.key = upd.key AND a.attempt = $3`,
-    [runId, key, total, JSON.stringify(result ?? null), status],
+       WHERE tenant_id = ${TENANT} AND key = $1 RETURNING tenant_id, key)
+     UPDATE waymark.tool_call_attempts a SET outcome = $4, finished_at = clock_timestamp()
+     FROM upd WHERE a.tenant_id = upd.tenant_id AND a.key = upd.key AND a.attempt = $2`,
+    [key, total, JSON.stringify(result ?? null), status],
   );
 }
 
 /**
- * Records a read call's successful attempt, creating the ledger row on its first call
- * (one statement: one transaction; reads write no intent).
+ * Records a read call's successful attempt, creating the ledger row on its first call (reads
+ * write no intent).
  *
  * @example
  * ```ts
- * await recordReadSuccess(pool, facts, 1, { name: 'Ada' });
+ * await db.tx(scope, (q) => recordReadSuccess(q, facts, 1, { name: 'Ada' }));
  * ```
  */
-export async function recordReadSuccess(db: Queryable, f: CallFacts, attempt: number, result: unknown): Promise<void> {
-  await db.query(
+export async function recordReadSuccess(q: Queryable, f: CallFacts, attempt: number, result: unknown): Promise<void> {
+  await q.query(
     `WITH up AS (
-       INSERT INTO waymark.tool_calls (tenant_id, key, run_id, step_id, owner_run_id, owner_call_site, tool, effect, idempotent,
-                                       args, result, status, attempts, started_at, finished_at)
-       VALUES (${TENANT}, $2, $1, $3, $1, $3, $4, 'read', $5, $6, $7, 'succeeded', 1, clock_timestamp(), clock_timestamp())
+       INSERT INTO waymark.tool_calls (${CALL_COLUMNS}, result, status, attempts, started_at, finished_at)
+       VALUES (${CALL_VALUES}, $9, 'succeeded', 1, clock_timestamp(), clock_timestamp())
        ON CONFLICT (tenant_id, key) DO UPDATE
          SET status = 'succeeded', result = EXCLUDED.result, attempts = waymark.tool_calls.attempts + 1, last_error = NULL,
              next_attempt_at = NULL, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at, updated_at = clock_timestamp()
        RETURNING tenant_id, key, attempts)
      INSERT INTO waymark.tool_call_attempts (tenant_id, key, attempt, run_id, started_at, finished_at, outcome, is_retry)
-     SELECT tenant_id, key, attempts, $1, clock_timestamp(), clock_timestamp(), 'succeeded', $8 FROM up`,
-    [f.runId, f.key, f.callSite, f.tool, f.idempotent, JSON.stringify(f.args), JSON.stringify(result ?? null), attempt > 1],
+     SELECT tenant_id, key, attempts, $1, clock_timestamp(), clock_timestamp(), 'succeeded', $10 FROM up`,
+    [...callParams(f), JSON.stringify(result ?? null), attempt > 1],
   );
 }
 
@@ -268,67 +238,58 @@ export interface FailedAttempt {
 export interface RetryPlan {
   retry: boolean;
   /** Why not, when not. */
-  reason: 'permanent' | 'attempts_exhausted' | 'retry_budget_exhausted' | null;
+  reason: FinalReason | null;
   retriesUsed: number;
   budget: number;
 }
 
 /**
- * Records a failed attempt in one transaction and plans the retry: none for a permanent error,
- * after the tool's last attempt, or once the run has spent its retry budget.
+ * Records a failed attempt and plans the retry ({@link retryVerdict}); run it in one
+ * transaction.
  *
  * @example
  * ```ts
- * const plan = await recordFailure(pool, facts, { attempt: 2, total: 2, error, outcome: 'failed', maxAttempts: 5, delayMs: 800, defaultBudget: 100 });
+ * const plan = await db.tx(scope, (q) => recordFailure(q, facts, { attempt: 2, total: 2, error, outcome: 'failed', maxAttempts: 5, delayMs: 800, defaultBudget: 100 }));
  * ```
  */
-export async function recordFailure(pool: pg.Pool, f: CallFacts, a: FailedAttempt): Promise<RetryPlan> {
-  return inTransaction(pool, async (client) => {
-    let total = a.total;
-    if (total === undefined) {
-      const { rows } = await client.query<{ attempts: number }>(
-        `INSERT INTO waymark.tool_calls (tenant_id, key, run_id, step_id, owner_run_id, owner_call_site, tool, effect, idempotent,
-                                         args, status, attempts, started_at, compensable)
-         VALUES (${TENANT}, $2, $1, $3, $1, $3, $4, $5, $6, $7, 'failed', 1, clock_timestamp(), $8)
-         ON CONFLICT (tenant_id, key) DO UPDATE SET attempts = waymark.tool_calls.attempts + 1, started_at = clock_timestamp()
-         RETURNING attempts`,
-        [f.runId, f.key, f.callSite, f.tool, f.effect, f.idempotent, JSON.stringify(f.args), f.compensable],
-      );
-      total = rows[0]!.attempts;
-      await client.query(
-        `INSERT INTO waymark.tool_call_attempts (tenant_id, key, attempt, run_id, started_at, outcome, is_retry)
-         VALUES (${TENANT}, $2, $3, $1, clock_timestamp(), 'started', $4)`,
-        [f.runId, f.key, total, a.attempt > 1],
-      );
-    }
-    const { rows } = await client.query<{ budget: number; used: string }>(
-      `SELECT coalesce((SELECT retry_budget FROM waymark.runs WHERE id = $1), $2)::int AS budget,
-              (SELECT count(*) FROM waymark.tool_call_attempts WHERE run_id = $1 AND is_retry) AS used`,
-      [f.runId, a.defaultBudget],
+export async function recordFailure(q: Queryable, f: CallFacts, a: FailedAttempt): Promise<RetryPlan> {
+  let total = a.total;
+  if (total === undefined) {
+    const { rows } = await q.query<{ attempts: number }>(
+      `INSERT INTO waymark.tool_calls (${CALL_COLUMNS}, status, attempts, started_at)
+       VALUES (${CALL_VALUES}, 'failed', 1, clock_timestamp())
+       ON CONFLICT (tenant_id, key) DO UPDATE SET attempts = waymark.tool_calls.attempts + 1, started_at = clock_timestamp()
+       RETURNING attempts`,
+      callParams(f),
     );
-    const budget = rows[0]!.budget;
-    const used = Number(rows[0]!.used);
-    const reason: RetryPlan['reason'] = !a.error.retryable
-      ? 'permanent'
-      : a.attempt >= a.maxAttempts
-        ? 'attempts_exhausted'
-        : used >= budget
-          ? 'retry_budget_exhausted'
-          : null;
-    const retry = reason === null;
-    await client.query(
-      `WITH upd AS (
-         UPDATE waymark.tool_calls
-         SET status = 'failed', last_error = $4,
-             next_attempt_at = CASE WHEN $5 THEN clock_timestamp() + make_interval(secs => $6::float8 / 1000) END,
-             finished_at = CASE WHEN $5 THEN NULL ELSE clock_timestamp() END, updated_at = clock_timestamp()
-         WHERE tenant_id = ${TENANT} AND key = $2 RETURNING tenant_id, key)
-       UPDATE waymark.tool_call_attempts t SET outcome = $7, error = $4, finished_at = clock_timestamp()
-       FROM upd WHERE t.tenant_id = upd.tenant_id AND t.key = upd.key AND t.attempt = $3`,
-      [f.runId, f.key, total, JSON.stringify({ ...a.error, ...(reason ? { finalReason: reason } : {}) }), retry, a.delayMs, a.outcome],
+    total = rows[0]!.attempts;
+    await q.query(
+      `INSERT INTO waymark.tool_call_attempts (tenant_id, key, attempt, run_id, started_at, outcome, is_retry)
+       VALUES (${TENANT}, $2, $3, $1, clock_timestamp(), 'started', $4)`,
+      [f.runId, f.key, total, a.attempt > 1],
     );
-    return { retry, reason, retriesUsed: used, budget };
-  });
+  }
+  const { rows } = await q.query<{ budget: number; used: string }>(
+    `SELECT coalesce((SELECT retry_budget FROM waymark.runs WHERE id = $1), $2)::int AS budget,
+            (SELECT count(*) FROM waymark.tool_call_attempts WHERE run_id = $1 AND is_retry) AS used`,
+    [f.runId, a.defaultBudget],
+  );
+  const budget = rows[0]!.budget;
+  const used = Number(rows[0]!.used);
+  const reason = retryVerdict({ retryable: a.error.retryable, attempt: a.attempt, maxAttempts: a.maxAttempts, retriesUsed: used, budget });
+  const retry = reason === null;
+  await q.query(
+    `WITH upd AS (
+       UPDATE waymark.tool_calls
+       SET status = 'failed', last_error = $3,
+           next_attempt_at = CASE WHEN $4 THEN clock_timestamp() + make_interval(secs => $5::float8 / 1000) END,
+           finished_at = CASE WHEN $4 THEN NULL ELSE clock_timestamp() END, updated_at = clock_timestamp()
+       WHERE tenant_id = ${TENANT} AND key = $1 RETURNING tenant_id, key)
+     UPDATE waymark.tool_call_attempts t SET outcome = $6, error = $3, finished_at = clock_timestamp()
+     FROM upd WHERE t.tenant_id = upd.tenant_id AND t.key = upd.key AND t.attempt = $2`,
+    [f.key, total, JSON.stringify({ ...a.error, ...(reason ? { finalReason: reason } : {}) }), retry, a.delayMs, a.outcome],
+  );
+  return { retry, reason, retriesUsed: used, budget };
 }
 
 /**
@@ -336,20 +297,18 @@ export async function recordFailure(pool: pg.Pool, f: CallFacts, a: FailedAttemp
  *
  * @example
  * ```ts
- * await recordInvalidCall(pool, facts, { name: 'ToolInputError', message: 'to: Invalid email' });
+ * await db.tx(scope, (q) => recordInvalidCall(q, facts, { name: 'ToolInputError', message: 'to: Invalid email' }));
  * ```
  */
-export async function recordInvalidCall(db: Queryable, f: CallFacts, error: unknown): Promise<void> {
-  await db.query(
-    `INSERT INTO waymark.tool_calls (tenant_id, key, run_id, step_id, owner_run_id, owner_call_site, tool, effect, idempotent,
-                                     args, status, attempts, last_error, finished_at)
-     VALUES (${TENANT}, $2, $1, $3, $1, $3, $4, $5, $6, $7, 'failed', 0, $8, clock_timestamp())
+export async function recordInvalidCall(q: Queryable, f: CallFacts, error: unknown): Promise<void> {
+  await q.query(
+    `INSERT INTO waymark.tool_calls (${CALL_COLUMNS}, status, attempts, last_error, finished_at)
+     VALUES (${CALL_VALUES}, 'failed', 0, $9, clock_timestamp())
      ON CONFLICT (tenant_id, key) DO UPDATE SET last_error = EXCLUDED.last_error, updated_at = clock_timestamp()`,
-    [f.runId, f.key, f.callSite, f.tool, f.effect, f.idempotent, JSON.stringify(f.args), JSON.stringify(error)],
+    [...callParams(f), JSON.stringify(error)],
   );
 }
 
-/** A ledger row as the API shows it. */
 export interface ToolCallRow {
   key: string;
   run_id: string;
@@ -443,17 +402,17 @@ export async function resolveToolCallRow(
  *
  * @example
  * ```ts
- * await markAttemptInDoubt(pool, facts, 2, { name: 'ToolTimeoutError', message: '...' }, true);
+ * await db.tx(scope, (q) => markAttemptInDoubt(q, facts, 2, { name: 'ToolTimeoutError', message: '...' }, true));
  * ```
  */
-export async function markAttemptInDoubt(db: Queryable, f: CallFacts, total: number, error: unknown, callInDoubt: boolean): Promise<void> {
-  await db.query(
+export async function markAttemptInDoubt(q: Queryable, f: CallFacts, total: number, error: unknown, callInDoubt: boolean): Promise<void> {
+  await q.query(
     `WITH att AS (
-       UPDATE waymark.tool_call_attempts SET outcome = 'in_doubt', error = $4, finished_at = clock_timestamp()
-       WHERE tenant_id = ${TENANT} AND key = $2 AND attempt = $3 RETURNING 1)
-     UPDATE waymark.tool_calls SET last_error = $4, updated_at = clock_timestamp(),
-            status = CASE WHEN $5 THEN 'in_doubt' ELSE status END
-     WHERE tenant_id = ${TENANT} AND key = $2`,
-    [f.runId, f.key, total, JSON.stringify(error), callInDoubt],
+       UPDATE waymark.tool_call_attempts SET outcome = 'in_doubt', error = $3, finished_at = clock_timestamp()
+       WHERE tenant_id = ${TENANT} AND key = $1 AND attempt = $2 RETURNING 1)
+     UPDATE waymark.tool_calls SET last_error = $3, updated_at = clock_timestamp(),
+            status = CASE WHEN $4 THEN 'in_doubt' ELSE status END
+     WHERE tenant_id = ${TENANT} AND key = $1`,
+    [f.key, total, JSON.stringify(error), callInDoubt],
   );
 }

@@ -2,10 +2,24 @@
  * @module store/workers
  * SQL for worker leases and the adoption of a dead worker's runs.
  */
-import type { Queryable } from './runs.js';
+import type { Queryable } from './gateway.js';
 
-/** The advisory lock key guarding an executor id (the same expression executor-identity uses). */
-export const EXECUTOR_LOCK_SQL = (param: string): string => `hashtextextended('waymark.executor:' || ${param}, 0)`;
+/** The advisory lock key guarding an executor id. */
+const EXECUTOR_LOCK_SQL = (param: string): string => `hashtextextended('waymark.executor:' || ${param}, 0)`;
+
+/**
+ * Takes the session-level advisory lock of an executor id on `session` (a dedicated
+ * connection); false when another live session holds it.
+ *
+ * @example
+ * ```ts
+ * if (await tryLockExecutorId(client, 'host-0')) useId('host-0');
+ * ```
+ */
+export async function tryLockExecutorId(session: Queryable, id: string): Promise<boolean> {
+  const { rows } = await session.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${EXECUTOR_LOCK_SQL('$1')}) AS ok`, [id]);
+  return rows[0]?.ok === true;
+}
 
 /** A worker as stored, with the runs it holds. */
 export interface WorkerRow {

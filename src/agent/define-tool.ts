@@ -5,6 +5,7 @@
  * whether it is idempotent, how to ask whether a call happened, how to retry.
  */
 import { z } from 'zod';
+import { toMs, type Duration } from '../durations.js';
 import { WaymarkError } from '../errors.js';
 
 /** Whether a tool only reads or changes the world. */
@@ -18,6 +19,13 @@ export interface RetryPolicy {
   initialDelayMs: number;
   /** Largest backoff. */
   maxDelayMs: number;
+}
+
+/** A retry policy as declared: delays in ms or as durations (`'1s'`, `'1m'`). */
+export interface RetryPolicySpec {
+  maxAttempts: number;
+  initialDelayMs: Duration;
+  maxDelayMs: Duration;
 }
 
 /** What `run` is given besides the input. */
@@ -41,9 +49,9 @@ export interface ToolSpec<I extends z.ZodType, O extends z.ZodType> {
   idempotent?: boolean;
   /** A business key that identifies the call across runs (e.g. one payment per invoice). */
   key?: (input: z.output<I>) => string;
-  retry?: Partial<RetryPolicy>;
-  /** Per attempt; the attempt's `signal` is aborted when it elapses. */
-  timeoutMs?: number;
+  retry?: Partial<RetryPolicySpec>;
+  /** Per attempt (ms or e.g. `'30s'`); the attempt's `signal` is aborted when it elapses. */
+  timeoutMs?: Duration;
   /** Dotted paths of input and output fields stored as `[redacted]` in the ledger. */
   secret?: readonly string[];
   run(input: z.output<I>, ctx: ToolRunContext): Promise<z.input<O>>;
@@ -61,7 +69,7 @@ export interface ToolSpec<I extends z.ZodType, O extends z.ZodType> {
 }
 
 /** A defined tool. */
-export interface Tool<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> extends ToolSpec<I, O> {
+export interface Tool<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> extends Omit<ToolSpec<I, O>, 'retry' | 'timeoutMs'> {
   /** The tool that runs `compensate` as a call of its own (key `compensate:<call key>`). */
   readonly compensation: Tool | undefined;
   readonly idempotent: boolean;
@@ -74,7 +82,35 @@ export interface Tool<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.Z
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, initialDelayMs: 1_000, maxDelayMs: 60_000 };
 export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
 
-const registry = new Map<string, Tool>();
+/**
+ * The tools defined in this process, by name: the API validates a person's answer for an
+ * in-doubt call against the tool's output schema, and compensation finds a call's undo.
+ */
+export class ToolCatalog {
+  readonly #byName = new Map<string, Tool>();
+
+  /** Adds a tool; two tools may not share a name. */
+  add(tool: Tool): void {
+    if (this.#byName.has(tool.name)) throw new WaymarkError('duplicate_tool', `A tool named '${tool.name}' is already defined`);
+    this.#byName.set(tool.name, tool);
+  }
+
+  /** A defined tool by name, or undefined. */
+  find(name: string): Tool | undefined {
+    return this.#byName.get(name);
+  }
+}
+
+/**
+ * The catalogue {@link defineTool} adds to (tools are declared at module load, before any
+ * runtime exists).
+ *
+ * @example
+ * ```ts
+ * const tool = toolCatalog.find('email.send');
+ * ```
+ */
+export const toolCatalog = new ToolCatalog();
 
 /** What a compensation call receives: the original call's key, arguments and result. */
 const CompensationInput = z.object({ key: z.string(), input: z.unknown(), output: z.unknown() });
@@ -96,12 +132,16 @@ const CompensationInput = z.object({ key: z.string(), input: z.unknown(), output
  */
 export function defineTool<I extends z.ZodType, O extends z.ZodType>(spec: ToolSpec<I, O>): Tool<I, O> {
   if (!/^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*$/.test(spec.name)) {
-    throw new WaymarkError('invalid_tool_name', `Tool name '${spec.name}' must be lower-case words joined by '-', '_' or '.'`);
+    throw new WaymarkError('invalid_tool', `Tool name '${spec.name}' must be lower-case words joined by '-', '_' or '.'`);
   }
-  if (registry.has(spec.name)) throw new WaymarkError('duplicate_tool', `A tool named '${spec.name}' is already defined`);
-  const retry = { ...DEFAULT_RETRY, ...spec.retry };
-  if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1 || retry.initialDelayMs < 0 || retry.maxDelayMs < retry.initialDelayMs) {
-    throw new WaymarkError('invalid_retry_policy', `Tool '${spec.name}': retry needs maxAttempts >= 1 and 0 <= initialDelayMs <= maxDelayMs`);
+  if (toolCatalog.find(spec.name)) throw new WaymarkError('duplicate_tool', `A tool named '${spec.name}' is already defined`);
+  const retry: RetryPolicy = {
+    maxAttempts: spec.retry?.maxAttempts ?? DEFAULT_RETRY.maxAttempts,
+    initialDelayMs: toMs(spec.retry?.initialDelayMs ?? DEFAULT_RETRY.initialDelayMs, `Tool '${spec.name}': retry.initialDelayMs`),
+    maxDelayMs: toMs(spec.retry?.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs, `Tool '${spec.name}': retry.maxDelayMs`),
+  };
+  if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1 || retry.maxDelayMs < retry.initialDelayMs) {
+    throw new WaymarkError('invalid_tool', `Tool '${spec.name}': retry needs maxAttempts >= 1 and 0 <= initialDelayMs <= maxDelayMs`);
   }
   if (spec.compensate && spec.effect !== 'write') {
     throw new WaymarkError('invalid_tool', `Tool '${spec.name}': only write tools can declare compensate`);
@@ -128,21 +168,9 @@ export function defineTool<I extends z.ZodType, O extends z.ZodType>(spec: ToolS
     compensation: compensation,
     idempotent: spec.idempotent ?? false,
     retry,
-    timeoutMs: spec.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS,
+    timeoutMs: toMs(spec.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS, `Tool '${spec.name}': timeoutMs`),
     secret: spec.secret ?? [],
   };
-  registry.set(spec.name, tool);
+  toolCatalog.add(tool);
   return tool;
-}
-
-/**
- * A defined tool by name (for resolving in-doubt calls from the API), or undefined.
- *
- * @example
- * ```ts
- * const tool = findTool('email.send');
- * ```
- */
-export function findTool(name: string): Tool | undefined {
-  return registry.get(name);
 }

@@ -8,14 +8,15 @@
 import { createHash } from 'node:crypto';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import { z } from 'zod';
-import { NonRetryableError, WaymarkError } from '../errors.js';
-import { notify } from '../notify/notifier.js';
-import { setRunPhase } from '../run-phase.js';
-import { sharedPool } from '../runtime/runtime-context.js';
+import { toMs, type Duration } from '../durations.js';
+import { ApprovalExpiredError, WaymarkError } from '../errors.js';
 import { decideApproval, getApproval, insertApproval, recordEscalation, recordReminder, type Assignees } from '../store/approvals.js';
 import { enterWaitingPhase } from '../store/runs.js';
+import { waitOn } from './durable-wait.js';
 import { applyEdits } from './json-diff.js';
-import { inTransaction } from '../store/transaction.js';
+import { notify } from './notify.js';
+import { runContext, type RunContext } from './run-context.js';
+import { setRunPhase } from './run-phase.js';
 
 /** People who may decide: user ids (emails get email notifications) and/or roles. */
 export interface AssigneeSpec {
@@ -31,12 +32,12 @@ export interface ApprovalRequest<P> {
   /** What a reviewer may edit: their `edits` must parse with it and are merged into the proposal. */
   editSchema?: z.ZodType;
   assignees: AssigneeSpec;
-  /** Reminders to the current assignees, in ms after the request (e.g. 1 and 3 days). */
-  reminders?: number[];
-  /** Hand-overs to other people, in ms after the request (e.g. a deputy after 5 days). */
-  escalations?: { afterMs: number; to: AssigneeSpec }[];
+  /** Reminders to the current assignees, after the request (e.g. `['1d', '3d']` or ms). */
+  reminders?: Duration[];
+  /** Hand-overs to other people, after the request (e.g. a deputy after `'5d'`). */
+  escalations?: { afterMs: Duration; to: AssigneeSpec }[];
   /** The final deadline and what happens then: reject, fail the run, or continue with the proposal. */
-  deadline?: { afterMs: number; outcome: 'reject' | 'fail' | 'continue' };
+  deadline?: { afterMs: Duration; outcome: 'reject' | 'fail' | 'continue' };
 }
 
 /** The outcome of an approval. */
@@ -75,17 +76,9 @@ export function approvalTopic(id: string): string {
   return `waymark.approval:${id}`;
 }
 
-/** An approval reached its deadline with outcome `fail`. */
-export class ApprovalExpiredError extends NonRetryableError {
-  constructor(id: string, title: string) {
-    super(`Approval '${title}' (${id}) was not decided before its deadline`, { code: 'approval_expired', details: { approvalId: id } });
-  }
-}
-
 type Action = { at: number; kind: 'reminder'; n: number } | { at: number; kind: 'escalation'; level: number; to: Assignees } | { at: number; kind: 'deadline' };
 
 const norm = (a: AssigneeSpec): Assignees => ({ users: a.users ?? [], roles: a.roles ?? [] });
-const FAR_WAIT_MS = 7 * 24 * 3600 * 1000;
 
 /**
  * Creates an approval and waits durably for the decision. Call it from a workflow of a run
@@ -106,23 +99,25 @@ const FAR_WAIT_MS = 7 * 24 * 3600 * 1000;
  * ```
  */
 export async function requestApproval<P>(req: ApprovalRequest<P>): Promise<ApprovalDecision<P>> {
-  const runId = DBOS.workflowID;
-  if (runId === undefined || !DBOS.isInWorkflow()) throw new WaymarkError('not_in_workflow', 'requestApproval must be called from a workflow function');
+  const ctx = await runContext('requestApproval');
+  const { runId, clock } = ctx;
   const assignees = norm(req.assignees);
+  const schedule = {
+    reminders: (req.reminders ?? []).map((d) => toMs(d, 'reminder')),
+    escalations: (req.escalations ?? []).map((e) => ({ afterMs: toMs(e.afterMs, 'escalation'), to: norm(e.to) })),
+    deadlineMs: req.deadline ? toMs(req.deadline.afterMs, 'deadline') : null,
+  };
   const created = await DBOS.runStep(
     async () => {
-      // Deterministic per call site, so a re-executed step finds the row it created.
+      // Deterministic per call site, so a re-executed step finds the row it created (and its times).
       const id = `apv_${createHash('sha256').update(`${runId}:${DBOS.stepID ?? 0}`).digest('hex').slice(0, 24)}`;
-      return inTransaction(sharedPool(), async (client) => {
-        const row = await insertApproval(client, {
+      return ctx.db.tx(ctx.scope, async (q) => {
+        const row = await insertApproval(q, ctx.scope.tenantId, {
           id, runId, title: req.title, proposal: req.proposal, editSchema: req.editSchema ? storableEditSchema(req.editSchema) : null,
-          assignees, deadlineAt: null, deadlineOutcome: req.deadline?.outcome ?? null,
+          assignees, createdAt: new Date(clock.now()), deadlineAfterMs: schedule.deadlineMs, deadlineOutcome: req.deadline?.outcome ?? null,
         });
-        if (!row) throw new WaymarkError('approval_requires_run', 'requestApproval needs a run started through Waymark');
-        if (req.deadline && !row.deadline_at) {
-          await client.query('UPDATE waymark.approvals SET deadline_at = created_at + make_interval(secs => $2::float8 / 1000) WHERE id = $1', [id, req.deadline.afterMs]);
-        }
-        if (row.status === 'pending') await enterWaitingPhase(client, runId, 'waiting_for_approval', req.title, { approvalId: id });
+        if (!row) throw new WaymarkError('run_required', 'requestApproval needs a run started through Waymark');
+        if (row.status === 'pending') await enterWaitingPhase(q, runId, 'waiting_for_approval', req.title, { approvalId: id });
         return { id, createdAtMs: row.created_at.getTime() };
       });
     },
@@ -138,15 +133,15 @@ export async function requestApproval<P>(req: ApprovalRequest<P>): Promise<Appro
   await announce('requested', 'approval.requested', assignees, `Approval requested: ${req.title}`);
 
   const actions: Action[] = [
-    ...(req.reminders ?? []).map((ms, i) => ({ at: created.createdAtMs + ms, kind: 'reminder' as const, n: i + 1 })),
-    ...(req.escalations ?? []).map((e, i) => ({ at: created.createdAtMs + e.afterMs, kind: 'escalation' as const, level: i + 1, to: norm(e.to) })),
-    ...(req.deadline ? [{ at: created.createdAtMs + req.deadline.afterMs, kind: 'deadline' as const }] : []),
+    ...schedule.reminders.map((ms, i) => ({ at: created.createdAtMs + ms, kind: 'reminder' as const, n: i + 1 })),
+    ...schedule.escalations.map((e, i) => ({ at: created.createdAtMs + e.afterMs, kind: 'escalation' as const, level: i + 1, to: e.to })),
+    ...(schedule.deadlineMs !== null ? [{ at: created.createdAtMs + schedule.deadlineMs, kind: 'deadline' as const }] : []),
   ].sort((a, b) => a.at - b.at);
 
   let current = assignees;
   for (let i = 0; ; ) {
     const next = actions[i];
-    const msg = await DBOS.recv<DecisionMessage>(approvalTopic(id), next ? { deadlineEpochMS: next.at } : { timeoutSeconds: FAR_WAIT_MS / 1000 });
+    const msg = await waitOn<DecisionMessage>(ctx, approvalTopic(id), next?.at);
     if (msg) {
       await setRunPhase('running', { reason: `${req.title}: ${msg.decision} by ${msg.decidedBy}`, data: { approvalId: id } });
       // The API checked the edits against the stored JSON Schema; apply the zod schema itself too.
@@ -158,15 +153,15 @@ export async function requestApproval<P>(req: ApprovalRequest<P>): Promise<Appro
     i++;
     if (next.kind === 'reminder') {
       const channels = await announce(next.n, 'approval.reminder', current, `Reminder ${next.n}: ${req.title}`);
-      await DBOS.runStep(() => recordReminder(sharedPool(), id, next.n, channels), { name: 'waymark.approval.reminded' });
+      await DBOS.runStep(() => ctx.db.tx(ctx.scope, (q) => recordReminder(q, id, next.n, channels)), { name: 'waymark.approval.reminded' });
     } else if (next.kind === 'escalation') {
       current = next.to;
-      await DBOS.runStep(() => recordEscalation(sharedPool(), id, next.level, next.to), { name: 'waymark.approval.escalated' });
+      await DBOS.runStep(() => ctx.db.tx(ctx.scope, (q) => recordEscalation(q, id, next.level, next.to)), { name: 'waymark.approval.escalated' });
       await setRunPhase('escalated', { reason: `${req.title}: escalated (level ${next.level})`, data: { approvalId: id, to: next.to } });
       await announce(`escalated-${next.level}`, 'approval.escalated', next.to, `Escalated to you: ${req.title}`);
     } else {
       const outcome = req.deadline!.outcome;
-      const expired = await DBOS.runStep(() => expire(id, outcome, req.proposal), { name: 'waymark.approval.expired' });
+      const expired = await DBOS.runStep(() => expire(ctx, id, outcome, req.proposal), { name: 'waymark.approval.expired' });
       if (!expired) continue; // decided just before the deadline: the message is waiting
       if (outcome === 'fail') throw new ApprovalExpiredError(id, req.title);
       await setRunPhase('running', { reason: `${req.title}: deadline passed (${outcome})`, data: { approvalId: id } });
@@ -192,11 +187,11 @@ function storableEditSchema(schema: z.ZodType): Record<string, unknown> {
 }
 
 /** Marks a still-pending approval expired; false if a decision got there first. */
-async function expire(id: string, outcome: 'reject' | 'fail' | 'continue', proposal: unknown): Promise<boolean> {
-  return inTransaction(sharedPool(), async (client) => {
-    const row = await getApproval(client, undefined, id, true);
+async function expire(ctx: RunContext, id: string, outcome: 'reject' | 'fail' | 'continue', proposal: unknown): Promise<boolean> {
+  return ctx.db.tx(ctx.scope, async (q) => {
+    const row = await getApproval(q, ctx.scope.tenantId, id, true);
     const won = row?.status === 'pending'
-      && (await decideApproval(client, row, {
+      && (await decideApproval(q, row, {
         status: 'expired', by: 'system:deadline', comment: `deadline passed: ${outcome}`, edits: undefined,
         finalValue: outcome === 'continue' ? proposal : null, editDiff: [],
       }));

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import pg from 'pg';
 import { SchemaVersionError, WaymarkError } from '../errors.js';
+import { SYSTEM_SCOPE } from '../scope.js';
+import { Database } from './gateway.js';
 
 /** Schema holding DBOS's system tables in the application database. */
 export const DBOS_SCHEMA = 'dbos';
@@ -47,7 +49,7 @@ export function loadMigrations(dir = migrationsDir()): Migration[] {
 }
 
 function migrationsDir(): string {
-  // src/runtime/ when run from source, dist/src/runtime/ when built: walk up to the package root.
+  // src/store/ when run from source, dist/src/store/ when built: walk up to the package root.
   for (let d = path.dirname(fileURLToPath(import.meta.url)); d !== path.dirname(d); d = path.dirname(d)) {
     const candidate = path.join(d, 'migrations');
     if (existsSync(path.join(d, 'package.json')) && existsSync(candidate)) return candidate;
@@ -94,38 +96,41 @@ async function acquireSessionLock(client: pg.Client, key: number, timeoutMs = 30
 }
 
 async function applyMigrations(databaseUrl: string, migrations: Migration[]): Promise<MigrationReport> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  pool.on('error', () => {}); // a dropped idle connection surfaces on the next query
+  // Migrations may run long: no statement timeout.
+  const db = new Database(pool, { statementTimeoutMs: 0 });
   const applied: number[] = [];
   try {
-    await client.query('CREATE SCHEMA IF NOT EXISTS waymark');
-    await client.query(
-      `CREATE TABLE IF NOT EXISTS waymark.schema_migrations (
-         version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
-    );
+    await db.tx(SYSTEM_SCOPE, async (q) => {
+      await q.query('CREATE SCHEMA IF NOT EXISTS waymark');
+      await q.query(
+        `CREATE TABLE IF NOT EXISTS waymark.schema_migrations (
+           version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+    });
     const latest = migrations.at(-1)?.version ?? 0;
     for (const m of migrations) {
-      await client.query('BEGIN');
-      try {
-        // Concurrent migrators queue here; the loser then sees the row the winner wrote.
-        await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
-        await assertNotNewer(client, latest);
-        const { rowCount } = await client.query('SELECT 1 FROM waymark.schema_migrations WHERE version = $1', [m.version]);
-        if (!rowCount) {
-          await client.query(m.sql);
-          await client.query('INSERT INTO waymark.schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
-          applied.push(m.version);
-        }
-        await client.query('COMMIT');
-      } catch (e) {
-        await client.query('ROLLBACK');
-        if (e instanceof WaymarkError) throw e;
-        throw new WaymarkError('migration_failed', `Migration ${m.version} (${m.name}) failed: ${(e as Error).message}`, { cause: e });
-      }
+      const done = await db
+        .tx(SYSTEM_SCOPE, async (q) => {
+          // Concurrent migrators queue here; the loser then sees the row the winner wrote.
+          await q.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+          await assertNotNewer(q, latest);
+          const { rowCount } = await q.query('SELECT 1 FROM waymark.schema_migrations WHERE version = $1', [m.version]);
+          if (rowCount) return false;
+          await q.query(m.sql);
+          await q.query('INSERT INTO waymark.schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+          return true;
+        })
+        .catch((e: unknown) => {
+          if (e instanceof WaymarkError) throw e;
+          throw new WaymarkError('migration_failed', `Migration ${m.version} (${m.name}) failed: ${(e as Error).message}`, { cause: e });
+        });
+      if (done) applied.push(m.version);
     }
-    return { applied, current: await currentVersion(client) };
+    return { applied, current: await db.read(SYSTEM_SCOPE, (q) => currentVersion(q)) };
   } finally {
-    await client.end();
+    await pool.end();
   }
 }
 
@@ -152,14 +157,14 @@ export async function assertSchemaCurrent(databaseUrl: string, migrations: Migra
   }
 }
 
-async function currentVersion(client: pg.ClientBase): Promise<number> {
+async function currentVersion(client: Pick<pg.ClientBase, 'query'>): Promise<number> {
   const exists = await client.query(`SELECT to_regclass('waymark.schema_migrations') IS NOT NULL AS present`);
   if (!(exists.rows[0] as { present: boolean }).present) return 0;
   const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM waymark.schema_migrations');
   return rows[0]?.v ?? 0;
 }
 
-async function assertNotNewer(client: pg.ClientBase, latest: number): Promise<void> {
+async function assertNotNewer(client: Pick<pg.ClientBase, 'query'>, latest: number): Promise<void> {
   const current = await currentVersion(client);
   if (current > latest) {
     throw new SchemaVersionError(

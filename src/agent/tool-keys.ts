@@ -48,6 +48,33 @@ export function toolCallKey(tool: string, input: unknown, runId: string, busines
   return `run:${originRunId(runId)}:${tool}:${canonicalHash(input).slice(0, 32)}`;
 }
 
+/** Ends the workflow id of a run's compensation. */
+const COMPENSATION_SUFFIX = '.compensation';
+
+/**
+ * The DBOS workflow id of a run's compensation (one per run).
+ *
+ * @example
+ * ```ts
+ * compensationId('a1b2'); // 'a1b2.compensation'
+ * ```
+ */
+export function compensationId(runId: string): string {
+  return `${runId}${COMPENSATION_SUFFIX}`;
+}
+
+/**
+ * The run a compensation workflow id works for, or undefined for any other id.
+ *
+ * @example
+ * ```ts
+ * compensatedRunId('a1b2.compensation'); // 'a1b2'
+ * ```
+ */
+export function compensatedRunId(workflowId: string): string | undefined {
+  return workflowId.endsWith(COMPENSATION_SUFFIX) ? workflowId.slice(0, -COMPENSATION_SUFFIX.length) : undefined;
+}
+
 /** What a secret field is stored as. */
 export const REDACTED = '[redacted]';
 

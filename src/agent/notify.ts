@@ -10,10 +10,11 @@ import { DBOS } from '@dbos-inc/dbos-sdk';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { z } from 'zod';
 import { ToolCallFailedError } from '../errors.js';
-import { runtimeConfig } from '../runtime/runtime-context.js';
-import { callTool } from '../tools/call-tool.js';
-import { defineTool } from '../tools/define-tool.js';
-import { httpTool } from '../tools/http-tool.js';
+import { currentRuntime } from '../runtime/process-runtime.js';
+import { callTool } from './call-tool.js';
+import { defineTool } from './define-tool.js';
+import { httpTool } from './http-tool.js';
+import { runContext } from './run-context.js';
 
 const Recipients = z.object({ users: z.array(z.string()).default([]), roles: z.array(z.string()).default([]) });
 
@@ -30,7 +31,7 @@ export const NotificationSchema = z.object({
 export type Notification = z.input<typeof NotificationSchema>;
 
 const webhookUrl = (): string => {
-  const url = runtimeConfig().notify.webhookUrl;
+  const url = currentRuntime().config.notify.webhookUrl;
   if (!url) throw new ToolCallFailedError('channel_not_configured', 'WAYMARK_NOTIFY_WEBHOOK_URL is not set', { tool: 'waymark.notify.webhook', key: '', attempts: 0 });
   return url;
 };
@@ -75,7 +76,7 @@ export const emailChannel = defineTool({
   retry: { maxAttempts: 5, initialDelayMs: 1_000, maxDelayMs: 60_000 },
   timeoutMs: 20_000,
   async run(n, { idempotencyKey }) {
-    const { smtpUrl, emailFrom } = runtimeConfig().notify;
+    const { smtpUrl, emailFrom } = currentRuntime().config.notify;
     const to = n.recipients.users.filter((u) => EMAIL.safeParse(u).success);
     if (!smtpUrl || to.length === 0) return { messageId: null, accepted: [] };
     const messageId = `<${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32)}@waymark>`;
@@ -97,9 +98,10 @@ export const emailChannel = defineTool({
 export async function notify(n: Notification): Promise<string[]> {
   // Which channels are on is checkpointed, so a configuration change between a run's first
   // execution and its recovery cannot change the run's sequence of steps.
+  const ctx = await runContext('notify');
   const { hook, smtp } = await DBOS.runStep(
     async () => {
-      const { webhookUrl, smtpUrl } = runtimeConfig().notify;
+      const { webhookUrl, smtpUrl } = ctx.config.notify;
       return { hook: Boolean(webhookUrl), smtp: Boolean(smtpUrl) };
     },
     { name: 'waymark.notify.channels' },

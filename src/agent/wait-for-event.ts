@@ -6,12 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import { DBOS } from '@dbos-inc/dbos-sdk';
-import { WaymarkError } from '../errors.js';
-import { setRunPhase } from '../run-phase.js';
-import { sharedPool } from '../runtime/runtime-context.js';
+import { toMs, type Duration } from '../durations.js';
 import { getWait, lockCorrelation, markDelivered, markTimedOut, openWait, type EventRow } from '../store/events.js';
 import { enterWaitingPhase } from '../store/runs.js';
-import { inTransaction } from '../store/transaction.js';
+import { waitOn } from './durable-wait.js';
+import { runContext } from './run-context.js';
+import { setRunPhase } from './run-phase.js';
 
 /** An event as a waiting run receives it. */
 export interface ReceivedEvent<T = unknown> {
@@ -51,17 +51,16 @@ const toReceived = (e: EventRow): ReceivedEvent => ({
  * if (r.status === 'timed_out') await notifyAdjuster(claimId);
  * ```
  */
-export async function waitForEvent<T = unknown>(opts: { type: string; key: string; timeoutMs?: number }): Promise<EventWaitResult<T>> {
-  const runId = DBOS.workflowID;
-  if (runId === undefined || !DBOS.isInWorkflow()) throw new WaymarkError('not_in_workflow', 'waitForEvent must be called from a workflow function');
+export async function waitForEvent<T = unknown>(opts: { type: string; key: string; timeoutMs?: Duration }): Promise<EventWaitResult<T>> {
+  const ctx = await runContext('waitForEvent');
+  const { runId } = ctx;
+  const timeoutMs = opts.timeoutMs === undefined ? undefined : toMs(opts.timeoutMs, 'timeoutMs');
   const opened = await DBOS.runStep(
     async () => {
       const id = `wait_${createHash('sha256').update(`${runId}:${DBOS.stepID ?? 0}`).digest('hex').slice(0, 24)}`;
-      const deadlineMs = opts.timeoutMs === undefined ? null : Date.now() + opts.timeoutMs;
-      return inTransaction(sharedPool(), async (client) => {
-        const tenant = await client.query<{ tenant_id: string }>('SELECT tenant_id FROM waymark.runs WHERE id = $1', [runId]);
-        if (!tenant.rows[0]) throw new WaymarkError('event_wait_requires_run', 'waitForEvent needs a run started through Waymark');
-        await lockCorrelation(client, tenant.rows[0].tenant_id, opts.type, opts.key);
+      const deadlineMs = timeoutMs === undefined ? null : ctx.clock.now() + timeoutMs;
+      return ctx.db.tx(ctx.scope, async (client) => {
+        await lockCorrelation(client, ctx.scope.tenantId, opts.type, opts.key);
         const existing = await getWait(client, id);
         let early: ReceivedEvent | undefined = existing?.event ? toReceived(existing.event) : undefined;
         if (!existing) {
@@ -81,7 +80,7 @@ export async function waitForEvent<T = unknown>(opts: { type: string; key: strin
   if (opened.early) return { status: 'received', event: opened.early as ReceivedEvent<T> };
 
   for (;;) {
-    const msg = await DBOS.recv<ReceivedEvent<T>>(eventTopic(opened.id), opened.deadlineMs === null ? { timeoutSeconds: 7 * 24 * 3600 } : { deadlineEpochMS: opened.deadlineMs });
+    const msg = await waitOn<ReceivedEvent<T>>(ctx, eventTopic(opened.id), opened.deadlineMs ?? undefined);
     if (msg) {
       await setRunPhase('running', { reason: `received ${opts.type} ${opts.key}`, data: { waitId: opened.id } });
       return { status: 'received', event: msg };
@@ -89,7 +88,7 @@ export async function waitForEvent<T = unknown>(opts: { type: string; key: strin
     if (opened.deadlineMs === null) continue;
     const timedOut = await DBOS.runStep(
       async () => {
-        return inTransaction(sharedPool(), async (client) => {
+        return ctx.db.tx(ctx.scope, async (client) => {
           const w = await getWait(client, opened.id, true);
           if (w?.status === 'waiting') await markTimedOut(client, opened.id);
           return w?.status === 'waiting';

@@ -7,9 +7,8 @@
  */
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import type { z } from 'zod';
-import { NonRetryableError, RetryableError, ToolCallFailedError, WaymarkError } from '../errors.js';
-import { setRunPhase } from '../run-phase.js';
-import { sharedPool } from '../runtime/runtime-context.js';
+import { NonRetryableError, RetryableError, ToolCallFailedError, ToolTimeoutError, WaymarkError } from '../errors.js';
+import { isClockWake } from '../runtime/clock.js';
 import {
   beginWriteAttempt,
   markAttemptInDoubt,
@@ -20,8 +19,11 @@ import {
   recordWriteSuccess,
   startAttemptAfterReconcile,
   type CallFacts,
+  type WriteDecision,
 } from '../store/tool-calls.js';
-import { DEFAULT_RETRY_BUDGET, formatIssues } from '../workflows.js';
+import { runContext, type RunContext } from './run-context.js';
+import { setRunPhase } from './run-phase.js';
+import { DEFAULT_RETRY_BUDGET, formatIssues } from './workflows.js';
 import type { Tool } from './define-tool.js';
 import { backoffMs, classifyError, type RecordedError } from './retry-policy.js';
 import { redact, toolCallKey } from './tool-keys.js';
@@ -89,17 +91,15 @@ export async function callTool<I extends z.ZodType, O extends z.ZodType>(
   args: z.input<I>,
   opts: CallOptions = {},
 ): Promise<z.output<O>> {
-  const runId = DBOS.workflowID;
-  if (runId === undefined || !DBOS.isInWorkflow()) {
-    throw new WaymarkError('not_in_workflow', `callTool('${tool.name}') must be called from a workflow function`);
-  }
+  const ctx = await runContext(`callTool('${tool.name}')`);
+  const { runId } = ctx;
   const parsed = tool.input.safeParse(args);
   if (!parsed.success) {
     const key = toolCallKey(tool.name, args, runId);
     const message = `Invalid arguments for tool '${tool.name}': ${formatIssues(parsed.error)}`;
     const error: RecordedError = { name: 'ToolInputError', message, code: 'tool_input_invalid', retryable: false };
     await DBOS.runStep(
-      () => recordInvalidCall(sharedPool(), facts(tool, key, runId, DBOS.stepID ?? 0, args), error),
+      () => ctx.db.tx(ctx.scope, (q) => recordInvalidCall(q, facts(tool, key, runId, DBOS.stepID ?? 0, args), error)),
       { name: `tool:${tool.name}` },
     );
     throw new ToolCallFailedError('tool_input_invalid', message, { tool: tool.name, key, attempts: 0 });
@@ -114,7 +114,7 @@ export async function callTool<I extends z.ZodType, O extends z.ZodType>(
     const { outcome, site } = await DBOS.runStep(
       async () => {
         const s = callSite ?? DBOS.stepID ?? 0;
-        const o = await attemptCall(tool, input, facts(tool, key, runId, s, input), loop);
+        const o = await attemptCall(ctx, tool, input, facts(tool, key, runId, s, input), loop);
         if (o.kind === 'done' && tool.secret.length > 0) {
           live = { output: o.output };
           return { outcome: { kind: 'done' as const, output: redact(o.output, tool.secret) }, site: s };
@@ -173,7 +173,7 @@ async function waitForResolution(tool: string, key: string): Promise<ToolCallRes
   });
   for (;;) {
     const msg = await DBOS.recv<ToolCallResolution>(resolutionTopic(key), RESOLUTION_WAIT_SECONDS);
-    if (msg) {
+    if (msg && !isClockWake(msg)) {
       await setRunPhase('running', { reason: `Tool call '${tool}' resolved: ${msg.happened ? 'it happened' : 'it did not happen, retrying'}`, data: { tool, key } });
       return msg;
     }
@@ -181,10 +181,11 @@ async function waitForResolution(tool: string, key: string): Promise<ToolCallRes
 }
 
 /** One attempt, run inside a DBOS step. */
-async function attemptCall(tool: Tool, input: unknown, f: CallFacts, loop: number): Promise<AttemptOutcome> {
-  const pool = sharedPool();
-  if (tool.effect === 'read') return execute(tool, input, f, loop, undefined);
-  const d = await beginWriteAttempt(pool, f, { hasReconcile: tool.reconcile !== undefined });
+async function attemptCall(ctx: RunContext, tool: Tool, input: unknown, f: CallFacts, loop: number): Promise<AttemptOutcome> {
+  if (tool.effect === 'read') return execute(ctx, tool, input, f, loop, undefined);
+  let d: WriteDecision | undefined;
+  // Undefined: another run inserted the row between our read and insert; decide again on its row.
+  while (!d) d = await ctx.db.tx(ctx.scope, (q) => beginWriteAttempt(q, f, { hasReconcile: tool.reconcile !== undefined }));
   switch (d.decision) {
     case 'done':
       return { kind: 'done', output: d.output };
@@ -199,46 +200,38 @@ async function attemptCall(tool: Tool, input: unknown, f: CallFacts, loop: numbe
       return { kind: 'failed', reason: error.finalReason ?? 'permanent', error, attempts: d.attempts };
     }
     case 'reconcile':
-      return reconcile(tool, input, f, d.total);
+      return reconcile(ctx, tool, input, f, d.total);
     case 'run':
-      return execute(tool, input, f, d.attempt, d.total);
+      return execute(ctx, tool, input, f, d.attempt, d.total);
   }
 }
 
 /** Asks the tool whether an in-doubt call happened; runs it again only on a clear "no". */
-async function reconcile(tool: Tool, input: unknown, f: CallFacts, total: number): Promise<AttemptOutcome> {
+async function reconcile(ctx: RunContext, tool: Tool, input: unknown, f: CallFacts, total: number): Promise<AttemptOutcome> {
   let answer: unknown;
   try {
     answer = await withTimeout(tool.reconcile!(input, { idempotencyKey: f.key }), tool.timeoutMs, new AbortController());
   } catch {
     // No clear answer: never guess. A person decides.
-    await markInDoubt(sharedPool(), f);
+    await ctx.db.tx(ctx.scope, (q) => markInDoubt(q, f));
     return { kind: 'in_doubt' };
   }
   if (answer === null || answer === undefined) {
-    const d = await startAttemptAfterReconcile(sharedPool(), f);
+    const d = await ctx.db.tx(ctx.scope, (q) => startAttemptAfterReconcile(q, f));
     if (d.decision !== 'run') throw new WaymarkError('ledger_conflict', `Tool call ${f.key} changed while it was reconciled`);
-    return execute(tool, input, f, d.attempt, d.total);
+    return execute(ctx, tool, input, f, d.attempt, d.total);
   }
   const parsed = tool.output.safeParse(answer);
   if (!parsed.success) {
-    await markInDoubt(sharedPool(), f);
+    await ctx.db.tx(ctx.scope, (q) => markInDoubt(q, f));
     return { kind: 'in_doubt' };
   }
-  await recordWriteSuccess(sharedPool(), f.runId, f.key, total, redact(parsed.data, tool.secret), 'reconciled');
+  await ctx.db.tx(ctx.scope, (q) => recordWriteSuccess(q, f.key, total, redact(parsed.data, tool.secret), 'reconciled'));
   return { kind: 'done', output: parsed.data };
 }
 
-class ToolTimeoutError extends Error {
-  constructor(tool: string, ms: number) {
-    super(`Tool '${tool}' timed out after ${ms} ms`);
-    this.name = 'ToolTimeoutError';
-  }
-}
-
 /** Runs the tool once and records the outcome; `total` is the ledger attempt of a write. */
-async function execute(tool: Tool, input: unknown, f: CallFacts, attempt: number, total: number | undefined): Promise<AttemptOutcome> {
-  const pool = sharedPool();
+async function execute(ctx: RunContext, tool: Tool, input: unknown, f: CallFacts, attempt: number, total: number | undefined): Promise<AttemptOutcome> {
   const ctrl = new AbortController();
   // Cancelling the run aborts a read at once; a write is let finish, so that its outcome is
   // known (and can be compensated) rather than abandoned half-way.
@@ -251,8 +244,8 @@ async function execute(tool: Tool, input: unknown, f: CallFacts, attempt: number
     const parsed = tool.output.safeParse(raw);
     if (parsed.success) {
       const stored = redact(parsed.data, tool.secret);
-      if (total === undefined) await recordReadSuccess(pool, f, attempt, stored);
-      else await recordWriteSuccess(pool, f.runId, f.key, total, stored, 'succeeded');
+      if (total === undefined) await ctx.db.tx(ctx.scope, (q) => recordReadSuccess(q, f, attempt, stored));
+      else await ctx.db.tx(ctx.scope, (q) => recordWriteSuccess(q, f.key, total, stored, 'succeeded'));
       return { kind: 'done', output: parsed.data };
     }
     error = { name: 'ToolOutputError', code: 'tool_output_invalid', message: `Invalid output from tool '${tool.name}': ${formatIssues(parsed.error)}`, retryable: false };
@@ -263,14 +256,14 @@ async function execute(tool: Tool, input: unknown, f: CallFacts, attempt: number
     // calling it again could repeat the side effect. Only an explicit RetryableError ("nothing
     // happened") or NonRetryableError is trusted; anything else is in doubt, like a crash.
     if (total !== undefined && !tool.idempotent && !(e instanceof RetryableError) && !(e instanceof NonRetryableError)) {
-      await markAttemptInDoubt(pool, f, total, error, tool.reconcile === undefined);
-      return tool.reconcile ? reconcile(tool, input, f, total) : { kind: 'in_doubt' };
+      await ctx.db.tx(ctx.scope, (q) => markAttemptInDoubt(q, f, total, error, tool.reconcile === undefined));
+      return tool.reconcile ? reconcile(ctx, tool, input, f, total) : { kind: 'in_doubt' };
     }
   }
   const delayMs = backoffMs(tool.retry, attempt, error.retryAfterMs);
-  const plan = await recordFailure(pool, f, {
-    attempt, total, error, outcome, maxAttempts: tool.retry.maxAttempts, delayMs, defaultBudget: DEFAULT_RETRY_BUDGET,
-  });
+  const plan = await ctx.db.tx(ctx.scope, (q) =>
+    recordFailure(q, f, { attempt, total, error, outcome, maxAttempts: tool.retry.maxAttempts, delayMs, defaultBudget: DEFAULT_RETRY_BUDGET }),
+  );
   if (plan.retry) return { kind: 'wait', delayMs };
   const reason: FinalReason = error.code === 'tool_output_invalid' ? 'invalid_output' : (plan.reason ?? 'permanent');
   return { kind: 'failed', reason, error, attempts: attempt };

@@ -6,7 +6,7 @@
  * tool; for any other it leaves the call in doubt (it may have acted).
  */
 import type { z } from 'zod';
-import { NonRetryableError, RetryableError } from '../errors.js';
+import { HttpOutcomeUnknownError, NonRetryableError, RetryableError } from '../errors.js';
 import { defineTool, type Tool, type ToolSpec } from './define-tool.js';
 
 /** The request an HTTP tool sends for an input. */
@@ -26,14 +26,6 @@ export interface HttpToolSpec<I extends z.ZodType, O extends z.ZodType> extends 
 }
 
 const TRANSIENT = new Set([408, 425, 429]);
-
-/** The provider may or may not have acted (a 5xx, a connection lost mid-request). */
-class HttpOutcomeUnknownError extends Error {
-  constructor(message: string, opts?: { cause?: unknown }) {
-    super(message, opts);
-    this.name = 'HttpOutcomeUnknownError';
-  }
-}
 
 /**
  * Defines a tool that makes one HTTP request per attempt.

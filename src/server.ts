@@ -1,0 +1,49 @@
+/**
+ * Waymark's server entry (`waymark/server`): start Waymark in a process (worker, HTTP API, or
+ * both), the services behind the API and the CLI, the Express app factory, configuration and
+ * migrations.
+ *
+ * @example
+ * ```ts
+ * import { startWaymark } from 'waymark/server';
+ * import { Orders } from './orders.js';
+ *
+ * const waymark = await startWaymark({ workflows: [Orders.place], http: true });
+ * const app = waymark.as({ actor: 'shop' });
+ * const { run } = await app.runs.start({ workflow: 'place-order', input: { id: 'o-1', cents: 1200 } });
+ * ```
+ *
+ * @packageDocumentation
+ */
+export type { CallerInit, ScopedWaymark, WaymarkOptions, WaymarkServer } from './app/start-waymark.js';
+export type { Bound } from './app/bind-scope.js';
+export type { WaymarkConfig } from './config.js';
+export type { Logger } from './logger.js';
+export type { Scope, ScopeInit } from './scope.js';
+export type { AppDeps } from './http/app.js';
+export type { RunPage, RunView, TimelineEntry } from './service/runs.js';
+export type { ResolveRequest, ToolCallView } from './service/tool-calls.js';
+export type { ApprovalView, DecisionRequest } from './service/approvals.js';
+export type { IngestResult } from './service/events.js';
+export type { WorkerView } from './service/workers.js';
+export type { DeadLetterView } from './service/dead-letters.js';
+export type { VersionView } from './service/versions.js';
+export type { Database, TxOptions } from './store/gateway.js';
+export type { DatabaseHandle } from './runtime/database.js';
+export type { Migration, MigrationReport } from './store/migrate.js';
+export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './runtime/embedded-postgres.js';
+
+export { startWaymark } from './app/start-waymark.js';
+export { createScope, DEFAULT_TENANT } from './scope.js';
+export { loadConfig } from './config.js';
+export { createApp } from './http/app.js';
+export { assertSchemaCurrent, migrate } from './store/migrate.js';
+export { openDatabase } from './runtime/database.js';
+export { startEmbeddedPostgres } from './runtime/embedded-postgres.js';
+export { RunService } from './service/runs.js';
+export { ToolCallService } from './service/tool-calls.js';
+export { ApprovalService } from './service/approvals.js';
+export { EventService, SIGNATURE_HEADER, signWebhook } from './service/events.js';
+export { WorkerService } from './service/workers.js';
+export { DeadLetterService } from './service/dead-letters.js';
+export { VersionService } from './service/versions.js';
