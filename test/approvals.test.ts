@@ -8,13 +8,13 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import type { Waymark } from '../src/index.js';
+import type { TestWaymark } from './helpers.js';
 import { MailSink, WebhookSink } from './fixtures/notification-sinks.js';
 import { beforeLaunch, closeFixtures, useFixtureDatabase, workflows } from './fixtures/workflows.js';
 import { ROOT, createTestDatabase, dropTestDatabase, http, startTestWaymark, waitFor } from './helpers.js';
 
 let url: string;
-let w: Waymark & { httpUrl: string };
+let w: TestWaymark;
 let pool: pg.Pool;
 const hooks = new WebhookSink();
 const mail = new MailSink();

@@ -9,22 +9,24 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import pg from 'pg';
-import { createDocumentTables, documentPipeline } from '../examples/document-pipeline.js';
+import { DocumentPipeline, createDocumentTables } from '../examples/document-pipeline.js';
 import type { Knex } from 'knex';
-import { NotFoundError, type RunView, type Waymark } from '../src/index.js';
+import { NotFoundError } from '../src/index.js';
+import { type RunView } from '../src/server.js';
+import type { TestWaymark } from './helpers.js';
 import { changePhase } from '../src/store/runs.js';
 import { Fixtures, beforeLaunch as fixtureTables, closeFixtures, executions, useFixtureDatabase, workflows } from './fixtures/workflows.js';
 import { createTestDatabase, dropTestDatabase, http, startTestWaymark, waitFor } from './helpers.js';
 
 let url: string;
-let w: Waymark & { httpUrl: string };
+let w: TestWaymark;
 let pool: pg.Pool;
 
 before(async () => {
   url = await createTestDatabase('audit');
   useFixtureDatabase(url);
   w = await startTestWaymark(url, {
-    workflows: [...workflows, documentPipeline],
+    workflows: [...workflows, DocumentPipeline.process],
     beforeLaunch: async (ctx: { knex: Knex; databaseUrl: string }) => {
       await fixtureTables(ctx);
       await createDocumentTables(ctx.knex);
@@ -39,7 +41,7 @@ after(async () => {
   await dropTestDatabase(url);
 });
 
-const start = async (workflow: string, input: unknown): Promise<string> => (await w.runs.start({ workflow, input }, { actor: 'test' })).run.id;
+const start = async (workflow: string, input: unknown): Promise<string> => (await w.as({ actor: 'test' }).runs.start({ workflow, input })).run.id;
 const finished = (id: string, status = 'SUCCESS'): Promise<RunView> =>
   waitFor(`run ${id} ${status}`, async () => {
     const run = await w.runs.get(id);

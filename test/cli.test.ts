@@ -8,15 +8,16 @@ import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import pg from 'pg';
-import type { RunView, Waymark } from '../src/index.js';
-import { loadMigrations } from '../src/runtime/migrate.js';
+import type { RunView } from '../src/server.js';
+import type { TestWaymark } from './helpers.js';
+import { loadMigrations } from '../src/store/migrate.js';
 import { beforeLaunch, closeFixtures, executions, useFixtureDatabase, workflows } from './fixtures/workflows.js';
 import { ROOT, createTestDatabase, dropTestDatabase, startTestWaymark, waitFor } from './helpers.js';
 
 const FIXTURE_WORKFLOWS = 'test/fixtures/workflows.ts';
 
 let url: string;
-let worker: Waymark;
+let worker: TestWaymark;
 let pool: pg.Pool;
 
 before(async () => {
@@ -66,7 +67,7 @@ function json(r: CliResult): any {
   }
 }
 
-const start = async (workflow: string, input: unknown): Promise<string> => (await worker.runs.start({ workflow, input }, { actor: 'test' })).run.id;
+const start = async (workflow: string, input: unknown): Promise<string> => (await worker.as({ actor: 'test' }).runs.start({ workflow, input })).run.id;
 const finished = (id: string, status = 'SUCCESS'): Promise<RunView> =>
   waitFor(`run ${id} ${status}`, async () => {
     const run = await worker.runs.get(id);

@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import type { Waymark } from '../src/index.js';
+import type { TestWaymark } from './helpers.js';
 import { beforeLaunch, closeFixtures, executions, useFixtureDatabase, workflows } from './fixtures/workflows.js';
 import { createTestDatabase, dropTestDatabase, killWorker, spawnWorker, startTestWaymark, waitFor } from './helpers.js';
 
 let url: string;
-let client: Waymark;
+let client: TestWaymark;
 let pool: pg.Pool;
 
 before(async () => {
@@ -28,7 +28,7 @@ after(async () => {
 });
 
 const start = async (workflow: string, input: unknown): Promise<string> =>
-  (await client.runs.start({ workflow, input }, { actor: 'test' })).run.id;
+  (await client.as({ actor: 'test' }).runs.start({ workflow, input })).run.id;
 const completed = (id: string) =>
   waitFor(`run ${id} to succeed`, async () => {
     const run = await client.runs.get(id);

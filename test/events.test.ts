@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { useFixtureEnv } from './fixture-env.js';
 import { describe, test } from 'node:test';
-import { signWebhook } from '../src/index.js';
+import { signWebhook } from '../src/server.js';
 import { http, waitFor } from './helpers.js';
 
 const SECRET = 'police-webhook-secret';

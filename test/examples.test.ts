@@ -4,13 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { Waymark } from '../src/index.js';
+import type { TestWaymark } from './helpers.js';
 import { beforeLaunch, workflows } from '../examples/index.js';
 import { vendor } from '../examples/invoice-reminder.js';
 import { createTestDatabase, dropTestDatabase, http, startTestWaymark, waitFor } from './helpers.js';
 
 let url: string;
-let w: Waymark & { httpUrl: string };
+let w: TestWaymark;
 
 before(async () => {
   url = await createTestDatabase('examples');

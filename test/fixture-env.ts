@@ -5,7 +5,8 @@
  */
 import { after, before } from 'node:test';
 import pg from 'pg';
-import type { Waymark, WaymarkOptions } from '../src/index.js';
+import type { WaymarkOptions } from '../src/server.js';
+import type { TestWaymark } from './helpers.js';
 import { ToolServer } from './fixtures/tool-server.js';
 import { beforeLaunch, closeFixtures, useFixtureDatabase, workflows } from './fixtures/workflows.js';
 import { createTestDatabase, dropTestDatabase, startTestWaymark } from './helpers.js';
@@ -14,7 +15,7 @@ import { createTestDatabase, dropTestDatabase, startTestWaymark } from './helper
 export interface FixtureEnv {
   url: string;
   /** Reassign to restart Waymark with other options; `after` stops whichever is current. */
-  w: Waymark & { httpUrl: string };
+  w: TestWaymark;
   pool: pg.Pool;
   /** The local tool server (when requested); TOOL_SERVER_URL points at it. */
   server: ToolServer;

@@ -6,8 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { ensureDatabaseExists, quoteIdent } from '../src/runtime/database.js';
-import { startWaymark, type Waymark, type WaymarkOptions } from '../src/index.js';
+import { startWaymark, type ScopedWaymark, type WaymarkOptions, type WaymarkServer } from '../src/server.js';
+import { ensureDatabaseExists, quoteIdent } from '../src/store/admin.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -40,8 +40,14 @@ export async function dropTestDatabase(url: string): Promise<void> {
   await c.end();
 }
 
+/**
+ * A running Waymark as tests use it: the server, with its services bound to the caller `test`
+ * (`w.runs.get(id)`); `w.as({ actor })` acts as someone else.
+ */
+export type TestWaymark = Omit<WaymarkServer, keyof ScopedWaymark | 'httpUrl'> & ScopedWaymark & { server: WaymarkServer; httpUrl: string };
+
 /** Starts Waymark on `databaseUrl` with an HTTP listener on a free port. */
-export async function startTestWaymark(databaseUrl: string, opts: WaymarkOptions = {}): Promise<Waymark & { httpUrl: string }> {
+export async function startTestWaymark(databaseUrl: string, opts: WaymarkOptions = {}): Promise<TestWaymark> {
   const w = await startWaymark({
     http: true,
     ...opts,
@@ -49,7 +55,7 @@ export async function startTestWaymark(databaseUrl: string, opts: WaymarkOptions
     config: { databaseUrl, port: 0, host: '127.0.0.1', logLevel: 'warn', appVersion: 'test-1', executorId: undefined, ...opts.config },
   });
   if (!w.httpUrl && (opts.http ?? true)) throw new Error('no HTTP listener');
-  return w as Waymark & { httpUrl: string };
+  return { ...w, ...w.as({ actor: 'test' }), server: w, httpUrl: w.httpUrl ?? '' };
 }
 
 /** JSON over real HTTP. */

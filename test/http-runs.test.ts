@@ -7,9 +7,9 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { closeFixtures, executions, useFixtureDatabase, beforeLaunch, workflows } from './fixtures/workflows.js';
 import { createTestDatabase, dropTestDatabase, http, startTestWaymark, waitFor } from './helpers.js';
-import type { Waymark } from '../src/index.js';
+import type { TestWaymark } from './helpers.js';
 
-let w: Waymark & { httpUrl: string };
+let w: TestWaymark;
 let pool: pg.Pool;
 let url: string;
 

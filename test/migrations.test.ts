@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, test } from 'node:test';
 import pg from 'pg';
-import { SchemaVersionError, WaymarkError, assertSchemaCurrent, migrate, startWaymark } from '../src/index.js';
-import { loadMigrations } from '../src/runtime/migrate.js';
+import { SchemaVersionError, WaymarkError } from '../src/index.js';
+import { assertSchemaCurrent, migrate, startWaymark } from '../src/server.js';
+import { loadMigrations } from '../src/store/migrate.js';
 import { appendRunEvent, changePhase, insertRun } from '../src/store/runs.js';
 import { createTestDatabase, dropTestDatabase } from './helpers.js';
 

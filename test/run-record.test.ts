@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import type { Waymark } from '../src/index.js';
+import type { TestWaymark } from './helpers.js';
 import { beforeLaunch, closeFixtures, useFixtureDatabase, workflows } from './fixtures/workflows.js';
 import { createTestDatabase, dropTestDatabase, startTestWaymark, waitFor } from './helpers.js';
 
 let url: string;
-let w: Waymark;
+let w: TestWaymark;
 let pool: pg.Pool;
 
 before(async () => {
@@ -42,13 +42,13 @@ test('a failing enqueue leaves no run row and no event', async () => {
     CREATE TRIGGER refuse_enqueue BEFORE INSERT ON dbos.workflow_status FOR EACH ROW EXECUTE FUNCTION public.refuse_enqueue();`);
   const before = await counts();
   try {
-    await assert.rejects(w.runs.start({ workflow: 'test.chain', input: { steps: 1 }, idempotencyKey: 'k-1' }, { actor: 'test' }), /enqueue refused/);
+    await assert.rejects(w.as({ actor: 'test' }).runs.start({ workflow: 'test.chain', input: { steps: 1 }, idempotencyKey: 'k-1' }), /enqueue refused/);
     assert.deepEqual(await counts(), before);
   } finally {
     await pool.query('DROP TRIGGER refuse_enqueue ON dbos.workflow_status; DROP FUNCTION public.refuse_enqueue()');
   }
   // The same idempotency key is free again: nothing of the failed attempt remained.
-  const { run, created } = await w.runs.start({ workflow: 'test.chain', input: { steps: 1 }, idempotencyKey: 'k-1' }, { actor: 'test' });
+  const { run, created } = await w.as({ actor: 'test' }).runs.start({ workflow: 'test.chain', input: { steps: 1 }, idempotencyKey: 'k-1' });
   assert.equal(created, true);
   await waitFor('run to finish', async () => (await w.runs.get(run.id)).status === 'SUCCESS');
   const after = await counts();
@@ -57,7 +57,7 @@ test('a failing enqueue leaves no run row and no event', async () => {
 });
 
 test('a run started from the library is recorded with its actor, tenant and version', async () => {
-  const { run } = await w.runs.start({ workflow: 'test.chain', input: { steps: 1 } }, { actor: 'billing-service' });
+  const { run } = await w.as({ actor: 'billing-service' }).runs.start({ workflow: 'test.chain', input: { steps: 1 } });
   const { rows } = await pool.query('SELECT tenant_id, created_by, app_version, workflow FROM waymark.runs WHERE id = $1', [run.id]);
   assert.deepEqual(rows[0], { tenant_id: 'default', created_by: 'billing-service', app_version: 'test-1', workflow: 'test.chain' });
   const status = await pool.query('SELECT application_version, queue_name FROM dbos.workflow_status WHERE workflow_uuid = $1', [run.id]);

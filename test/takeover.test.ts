@@ -25,7 +25,7 @@ test('the runs of a SIGKILLed worker finish on the others, each write and charge
   assert.equal(new Set(workers.map((x) => x.executorId)).size, 3);
   try {
     const ids = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => env.w.runs.start({ workflow: 'test.write-charge-wait', input: { orderId: `o-${i}`, ref: `r-${i}` } }, { actor: 'test' }).then((r) => r.run.id)),
+      Array.from({ length: 12 }, (_, i) => env.w.as({ actor: 'test' }).runs.start({ workflow: 'test.write-charge-wait', input: { orderId: `o-${i}`, ref: `r-${i}` } }).then((r) => r.run.id)),
     );
     // Every run has written and charged, and waits at its gate.
     await waitFor('all runs at their gate', async () => {
@@ -72,7 +72,7 @@ test('a live worker whose lease lapsed but whose session is alive is not robbed;
   const a = await worker();
   const b = await worker();
   try {
-    const id = (await env.w.runs.start({ workflow: 'test.chain', input: { steps: 2, blockAt: 0 } }, { actor: 'test' })).run.id;
+    const id = (await env.w.as({ actor: 'test' }).runs.start({ workflow: 'test.chain', input: { steps: 2, blockAt: 0 } })).run.id;
     await waitFor('the run to start', async () => (await executions(env.pool, id)).s0 === 1);
     const owner = (await env.pool.query('SELECT executor_id FROM dbos.workflow_status WHERE workflow_uuid = $1', [id])).rows[0].executor_id as string;
     const holder = owner === a.executorId ? a : b;

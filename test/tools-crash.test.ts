@@ -13,7 +13,7 @@ import { ROOT, http, killWorker, spawnWorker, waitFor, type WorkerProcess } from
 const env = useFixtureEnv('tools_crash', { toolServer: true, waymark: { worker: false } });
 
 const worker = () => spawnWorker(env.url, { TOOL_SERVER_URL: env.server.url });
-const start = async (workflow: string, input: unknown) => (await env.w.runs.start({ workflow, input }, { actor: 'test' })).run.id;
+const start = async (workflow: string, input: unknown) => (await env.w.as({ actor: 'test' }).runs.start({ workflow, input })).run.id;
 const settled = (id: string) =>
   waitFor(`run ${id} to finish`, async () => {
     const r = await env.w.runs.get(id);

@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import { useFixtureEnv } from './fixture-env.js';
 import { describe, test } from 'node:test';
-import { toolCallKey } from '../src/index.js';
+import { toolCallKey } from '../src/agent/tool-keys.js';
 import { http, waitFor } from './helpers.js';
 
 const env = useFixtureEnv('tools', { toolServer: true });
 
-const start = async (workflow: string, input: unknown) => (await env.w.runs.start({ workflow, input }, { actor: 'test' })).run.id;
+const start = async (workflow: string, input: unknown) => (await env.w.as({ actor: 'test' }).runs.start({ workflow, input })).run.id;
 const settled = (id: string) =>
   waitFor(`run ${id} to finish`, async () => {
     const r = await env.w.runs.get(id);

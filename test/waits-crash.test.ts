@@ -6,14 +6,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { signWebhook, type Waymark } from '../src/index.js';
+import { signWebhook } from '../src/server.js';
+import type { TestWaymark } from './helpers.js';
 import { WebhookSink } from './fixtures/notification-sinks.js';
 import { beforeLaunch, closeFixtures, useFixtureDatabase, workflows } from './fixtures/workflows.js';
 import { createTestDatabase, dropTestDatabase, http, killWorker, spawnWorker, startTestWaymark, waitFor } from './helpers.js';
 
 const SECRET = 'crash-secret';
 let url: string;
-let w: Waymark & { httpUrl: string };
+let w: TestWaymark;
 let pool: pg.Pool;
 const hooks = new WebhookSink();
 

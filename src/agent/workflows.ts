@@ -28,6 +28,11 @@ export interface WorkflowOptions<S extends z.ZodType> {
   idleTimeoutMs?: Duration;
   /** What a missed deadline or idle timeout does: fail the run (and compensate) or escalate it. Default fail. */
   onTimeout?: 'fail' | 'escalate';
+  /**
+   * How often a run may be recovered (its worker died while executing it) before it is given up
+   * and dead-lettered; a "poison" run that kills its worker ends there. DBOS's default is 100.
+   */
+  maxRecoveryAttempts?: number;
 }
 
 /** Tool-call retries a run may spend when its workflow sets no `retryBudget`. */
@@ -124,7 +129,7 @@ export const Waymark = {
       }
       const className = (target as { name: string }).name;
       const definition = define(options, propertyKey, className);
-      const registered = DBOS.registerWorkflow(method, { name: propertyKey, className, ctorOrProto: target });
+      const registered = DBOS.registerWorkflow(method, { name: propertyKey, className, ctorOrProto: target, maxRecoveryAttempts: options.maxRecoveryAttempts });
       definitions.set(registered, definition);
       descriptor.value = registered;
       return descriptor;
@@ -145,7 +150,7 @@ export const Waymark = {
    */
   registerWorkflow<S extends z.ZodType, R>(options: WorkflowOptions<S>, fn: (input: z.output<S>) => Promise<R>): (input: z.output<S>) => Promise<R> {
     const definition = define(options, options.name, '');
-    const registered = DBOS.registerWorkflow(fn, { name: options.name });
+    const registered = DBOS.registerWorkflow(fn, { name: options.name, maxRecoveryAttempts: options.maxRecoveryAttempts });
     definitions.set(registered, definition);
     return registered;
   },
