@@ -320,6 +320,7 @@ export function ensureError(value: unknown): Error {
 
 function describeValue(value: unknown): string {
   if (typeof value === 'string') return value;
+  if (typeof value === 'bigint') return `${value}n`;
   try {
     const seen = new WeakSet<object>();
     const text = JSON.stringify(value, (_k, v: unknown) => {
