@@ -73,7 +73,12 @@ test('a poison run that kills its worker every time becomes a dead letter, and w
   const poisonId = await start('test.poison', {});
   let attempts = 0;
   for (; attempts < 6; attempts++) {
-    const worker = await spawnWorker(env.url, { TOOL_SERVER_URL: env.server.url });
+    // A restarted worker recovers the poison run at launch: it may die before it reports READY.
+    const worker = await spawnWorker(env.url, { TOOL_SERVER_URL: env.server.url }).catch((e: Error) => {
+      if (/exited \(SIGKILL\) before READY/.test(e.message)) return undefined;
+      throw e;
+    });
+    if (!worker) continue;
     const outcome = await Promise.race([worker.exited.then(() => 'died'), settled(poisonId).then(() => 'settled')]);
     if (outcome === 'settled') {
       const healthy = await start('test.chain', { steps: 1 });
