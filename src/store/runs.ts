@@ -221,6 +221,9 @@ export async function appendRunEvent(db: Queryable, e: NewRunEvent | Omit<NewRun
   );
 }
 
+/** A phase change: the run, the phase it moves to, who moves it, why, and details for the audit trail. */
+export type PhaseChange = [runId: string, to: string, actor: string, reason?: string, data?: Record<string, unknown>];
+
 /**
  * Moves a run to another business phase through `waymark.change_phase`; returns the previous
  * phase, or null if the run already was in `to`. Raises SQLSTATE WM001 when the transition is
@@ -231,14 +234,7 @@ export async function appendRunEvent(db: Queryable, e: NewRunEvent | Omit<NewRun
  * await changePhase(client, runId, 'waiting_for_approval', 'workflow', 'invoice over limit');
  * ```
  */
-export async function changePhase(
-  db: Queryable,
-  runId: string,
-  to: string,
-  actor: string,
-  reason?: string,
-  data?: Record<string, unknown>,
-): Promise<string | null> {
+export async function changePhase(db: Queryable, ...[runId, to, actor, reason, data]: PhaseChange): Promise<string | null> {
   const { rows } = await db.query<{ previous: string | null }>(
     'SELECT waymark.change_phase($1, $2, $3, $4, $5, true) AS previous',
     [runId, to, actor, reason ?? null, JSON.stringify(data ?? {})],
@@ -277,17 +273,10 @@ export async function enterWaitingPhase(
  * await changePhaseIfAllowed(tx, runId, 'escalated', 'system', 'deadline exceeded');
  * ```
  */
-export async function changePhaseIfAllowed(
-  db: Queryable,
-  runId: string,
-  to: string,
-  actor: string,
-  reason?: string,
-  data?: Record<string, unknown>,
-): Promise<boolean> {
+export async function changePhaseIfAllowed(db: Queryable, ...change: PhaseChange): Promise<boolean> {
   await db.query('SAVEPOINT phase');
   try {
-    await changePhase(db, runId, to, actor, reason, data);
+    await changePhase(db, ...change);
     await db.query('RELEASE SAVEPOINT phase');
     return true;
   } catch (e) {
