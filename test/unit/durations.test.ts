@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { toMs } from '../../src/durations.js';
+import { toMs, type Duration } from '../../src/durations.js';
 import { WaymarkError } from '../../src/errors.js';
 
 test('units and plain milliseconds', () => {
@@ -14,7 +14,8 @@ test('units and plain milliseconds', () => {
   assert.equal(toMs('1.5h'), 5_400_000);
   assert.equal(toMs('3d'), 259_200_000);
   assert.equal(toMs('2w'), 1_209_600_000);
-  assert.equal(toMs(' 5 s' as '5s'), 5_000);
+  const spaced: string = ' 5 s';
+  assert.equal(toMs(spaced as Duration), 5_000);
 });
 
 test('nonsense is refused with invalid_duration, naming what was wrong', () => {
