@@ -75,7 +75,7 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const instance = req.originalUrl;
     if (err instanceof WaymarkError) {
-      // Database trouble (unreachable, timed out) is logged with its cause; the client gets the code only.
+      // Server-side trouble (the database unreachable or timed out) is logged; the client gets the code and a plain message.
       if (err.status >= 500) log.warn({ code: err.code, path: req.path, method: req.method }, err.message);
       sendProblem(res, err.status, err.code, err.message, { instance, ...(err.details ?? {}) });
       return;
