@@ -79,7 +79,7 @@ const counts = async () =>
   )).rows[0] as { runs: number; events: number; workflows: number };
 
 test('migrate applies the schema, then reports it up to date', async () => {
-  const fresh = await createTestDatabase('cli_migrate');
+  const fresh = await createTestDatabase('cli_migrate', { migrated: false });
   try {
     const latest = loadMigrations().at(-1)!.version;
     const first = await cli(['migrate'], fresh);

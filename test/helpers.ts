@@ -1,13 +1,15 @@
 /**
- * Shared test plumbing: a database per test file on the server in DATABASE_URL, Waymark
- * started against it with a real HTTP listener, and worker processes to SIGKILL.
+ * Shared test plumbing: a database per test file on the server in DATABASE_URL (a clone of the
+ * run's migrated template unless asked for an empty one), Waymark started against it with a
+ * real HTTP listener, and worker processes to SIGKILL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { ensureDatabaseExists, quoteIdent } from '../src/runtime/database.js';
+import { ensureDatabaseExists } from '../src/runtime/database.js';
+import { migrate } from '../src/runtime/migrate.js';
 import { startWaymark, type Waymark, type WaymarkOptions } from '../src/index.js';
+import { TEMPLATE_ENV, cloneDatabase, dropDatabase, withDatabase } from './support/template-database.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -18,26 +20,37 @@ export function serverUrl(): string {
   return url;
 }
 
+/** How {@link createTestDatabase} fills the new database. */
+export interface TestDatabaseOptions {
+  /**
+   * `true` (the default): Waymark's schema and DBOS's system schema are already there, cloned
+   * from the run's template database. `false`: an empty database, for tests of migrating itself.
+   */
+  migrated?: boolean;
+}
+
 /**
  * A fresh database for this test file. Call `dropTestDatabase` from the file's `after` hook.
+ * Run outside scripts/with-test-db.ts (no template), a migrated database is migrated here.
  */
-export async function createTestDatabase(label: string): Promise<string> {
-  const url = new URL(serverUrl());
+export async function createTestDatabase(label: string, opts: TestDatabaseOptions = {}): Promise<string> {
   const name = `wm_t_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${process.pid}_${Math.floor(Math.random() * 1e6)}`;
-  url.pathname = `/${name}`;
-  await ensureDatabaseExists(url.toString());
-  return url.toString();
+  const url = withDatabase(serverUrl(), name);
+  const template = process.env[TEMPLATE_ENV];
+  if (opts.migrated === false) {
+    await ensureDatabaseExists(url);
+  } else if (template) {
+    await cloneDatabase(serverUrl(), template, name);
+  } else {
+    await ensureDatabaseExists(url);
+    await migrate(url);
+  }
+  return url;
 }
 
 /** Drops a database made by {@link createTestDatabase}. */
 export async function dropTestDatabase(url: string): Promise<void> {
-  const name = decodeURIComponent(new URL(url).pathname.slice(1));
-  const admin = new URL(serverUrl());
-  admin.pathname = '/postgres';
-  const c = new pg.Client({ connectionString: admin.toString() });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
-  await c.end();
+  await dropDatabase(serverUrl(), decodeURIComponent(new URL(url).pathname.slice(1)));
 }
 
 /** Starts Waymark on `databaseUrl` with an HTTP listener on a free port. */

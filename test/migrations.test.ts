@@ -18,7 +18,7 @@ after(async () => {
 });
 
 async function freshDatabase(label: string): Promise<string> {
-  const url = await createTestDatabase(`mig_${label}`);
+  const url = await createTestDatabase(`mig_${label}`, { migrated: false });
   created.push(url);
   return url;
 }
