@@ -4,7 +4,10 @@
  * real HTTP listener, and worker processes to SIGKILL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ensureDatabaseExists } from '../src/runtime/database.js';
 import { migrate } from '../src/runtime/migrate.js';
@@ -51,6 +54,24 @@ export async function createTestDatabase(label: string, opts: TestDatabaseOption
 /** Drops a database made by {@link createTestDatabase}. */
 export async function dropTestDatabase(url: string): Promise<void> {
   await dropDatabase(serverUrl(), decodeURIComponent(new URL(url).pathname.slice(1)));
+}
+
+/**
+ * Fresh temporary directories that the `postgres` OS user can enter (an embedded server runs as
+ * that user when the tests run as root), removed after the file's tests. Register it after the
+ * hook that stops whatever runs in them: `after` hooks run in registration order.
+ */
+export function useTempDirs(prefix: string): () => string {
+  const dirs: string[] = [];
+  after(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  return () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+    chmodSync(dir, 0o755);
+    dirs.push(dir);
+    return dir;
+  };
 }
 
 /** Starts Waymark on `databaseUrl` with an HTTP listener on a free port. */
