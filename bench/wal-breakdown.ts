@@ -1,10 +1,10 @@
 /**
- * Optional companion of the benchmark (not part of `npm run bench`): where a chain run's WAL
+ * `npm run bench:wal`, a companion of the benchmark (not part of `npm run bench`): where a chain run's WAL
  * goes, by relation, for raw DBOS and for Waymark. Runs N chains of each kind, then reads the
  * WAL range with `pg_waldump` and keeps only records of the benchmark database (plus the
  * commit records of their transactions and MultiXact records), so other databases' writes on a
  * shared server do not count. Needs a local server whose pg_wal directory is readable:
- *   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx bench/wal-breakdown.ts
+ *   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npm run bench:wal
  * Settings: WAL_RUNS (100), WAL_INFLIGHT (1), PG_WALDUMP (default /usr/lib/postgresql/<major>/bin/pg_waldump).
  *
  * WAL_SCENARIO=tools instead splits the WAL of single operations inside a Waymark run (the step

@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { formatReport, runChaos } from '../bench/chaos-harness.js';
+import { formatReport, runChaos } from './support/chaos-harness.js';
 import { useTestDatabases } from './fixture-env.js';
 
 const RUNS = 60;

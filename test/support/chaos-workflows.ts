@@ -9,7 +9,7 @@ import { DBOS } from '@dbos-inc/dbos-sdk';
 import type { Knex } from 'knex';
 import pg from 'pg';
 import { z } from 'zod';
-import { callTool, db, defineTool, defineWorkflow, httpTool } from '../src/index.js';
+import { callTool, db, defineTool, defineWorkflow, httpTool } from '../../src/index.js';
 
 const base = (): string => {
   const url = process.env.CHAOS_TOOL_URL;

@@ -19,12 +19,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { startWaymark, type Waymark } from '../src/index.js';
+import { startWaymark, type Waymark } from '../../src/index.js';
 import { ChaosServer, type ChaosEndpoint } from './chaos-server.js';
 import { CHAOS_WORKFLOW, chaosWorkflows, createChaosTables } from './chaos-workflows.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const WORKER_SCRIPT = path.join(ROOT, 'bench/chaos-worker.ts');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const WORKER_SCRIPT = path.join(ROOT, 'test/support/chaos-worker.ts');
 const TERMINAL = new Set(['SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED']);
 const ENDPOINT_OF: Record<string, ChaosEndpoint> = { 'chaos.ship': 'shipments', 'chaos.invoice': 'invoices', 'chaos.charge': 'charges' };
 const OUTPUT_FIELD: Record<ChaosEndpoint, string> = { shipments: 'shipmentId', invoices: 'invoiceId', charges: 'chargeId' };

@@ -2,7 +2,7 @@
  * A chaos worker process: Waymark with the chaos workflow against DATABASE_URL (tables are
  * created by the orchestrator), prints READY <executorId>, and runs until killed.
  */
-import { startWaymark, type Waymark } from '../src/index.js';
+import { startWaymark, type Waymark } from '../../src/index.js';
 import { guardUnhandledClientErrors } from './chaos-pg-guard.js';
 import { chaosWorkflows } from './chaos-workflows.js';
 
