@@ -1,10 +1,10 @@
 /**
- * `npm run bench:chaos`: Waymark under fire. Three worker processes run CHAOS_RUNS runs of a
+ * `npm run bench:chaos`: WaymarkServer under fire. Three worker processes run CHAOS_RUNS runs of a
  * workflow with business writes, an idempotent, a reconcilable and a non-idempotent tool call
  * against a counting local provider, while a random worker is SIGKILLed every 2–4 s and
  * restarted, for CHAOS_SECONDS. Postgres is restarted once in the middle when this script
  * runs its own embedded server (DATABASE_URL unset); with DATABASE_URL set the shared server
- * is never restarted. Prints a markdown report (see bench/chaos-harness.ts for the checks)
+ * is never restarted. Prints a markdown report (see test/support/chaos-harness.ts for the checks)
  * and exits 1 if an invariant was broken.
  *
  * Settings (env): DATABASE_URL (else an embedded Postgres in a temporary directory),
@@ -16,9 +16,9 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { quoteIdent } from '../src/runtime/database.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/index.js';
-import { formatReport, runChaos } from './chaos-harness.js';
-import { guardUnhandledClientErrors } from './chaos-pg-guard.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/server.js';
+import { formatReport, runChaos } from '../test/support/chaos-harness.js';
+import { guardUnhandledClientErrors } from '../test/support/chaos-pg-guard.js';
 
 const num = (name: string, dflt: number): number => {
   const v = process.env[name];

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { quoteIdent } from '../src/runtime/database.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/index.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/server.js';
 
 /** The benchmark database and how to get rid of it. */
 export interface BenchDatabase {

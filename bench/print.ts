@@ -3,7 +3,7 @@
  * goal verdicts, as markdown on stdout.
  */
 import os from 'node:os';
-import { RUN_QUEUE } from '../src/index.js';
+import { RUN_QUEUE } from '../src/runtime/infrastructure.js';
 import { maxInFlight, opts } from './options.js';
 import type { Background, StatsReader } from './pgstats.js';
 import {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: Waymark's overhead over raw DBOS, measured in one process on one fresh
+ * `npm run bench`: WaymarkServer's overhead over raw DBOS, measured in one process on one fresh
  * database. Prints tables (markdown) and whether the performance goals were met; never fails
  * on a goal. Rows: raw pg INSERT; raw DBOS no-op step; the same step in a Waymark run; a
  * Waymark transactional write; read and write tool calls (callTool, distinct arguments) and a
@@ -10,7 +10,8 @@
  * step probe, 200), BENCH_INSERTS (500), BENCH_IDLE_MS (2000), BENCH_SQL (1: print statements).
  */
 import { DBOS } from '@dbos-inc/dbos-sdk';
-import { startWaymark, type Waymark } from '../src/index.js';
+import { startWaymark } from '../src/server.js';
+import type { WaymarkServer } from '../src/server.js';
 import { installCompletionHook } from './completions.js';
 import { countDatabase, flushBackendStats, installQueryCounter } from './counters.js';
 import { openBenchDatabase } from './database.js';
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
   const bdb = await openBenchDatabase();
   countDatabase(bdb.name);
   progress(`database ${bdb.name} on ${bdb.source}`);
-  let waymark: Waymark | undefined;
+  let waymark: WaymarkServer | undefined;
   let stats: StatsReader | undefined;
   try {
     waymark = await startWaymark({
@@ -111,7 +112,7 @@ async function main(): Promise<void> {
     }, chains);
     log(`\nSanity: tool-call ledger by tool and status: ${ledger.map((l) => `${l.tool} ${l.status}=${l.calls} (${l.attempts} attempts)`).join(', ')}`);
     log(`\nLedger row updates (whole benchmark, pg_stat_user_tables): ${hot.map((h) => `${h.rel} ${h.ins} inserts, ${h.upd} updates of which ${h.hot} HOT`).join('; ')}`);
-    log(`\nSanity: Waymark runs by phase: ${phases.map((p) => `${p.phase}=${p.runs} (${(Number(p.events) / Number(p.runs)).toFixed(1)} audit events/run)`).join(', ')}`);
+    log(`\nSanity: WaymarkServer runs by phase: ${phases.map((p) => `${p.phase}=${p.runs} (${(Number(p.events) / Number(p.runs)).toFixed(1)} audit events/run)`).join(', ')}`);
     log(`\nTotal benchmark time: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   } finally {
     progress('shutting down');

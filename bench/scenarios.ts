@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import pg from 'pg';
-import type { Waymark } from '../src/index.js';
+import type { WaymarkServer } from '../src/server.js';
 import { waitForCompletion } from './completions.js';
 import { startCapture, startTrace, watchClient, watchWorkflow, type Capture, type TracedStatement } from './counters.js';
 import { Window, sumDeltas, type StatsReader, type WindowDelta } from './pgstats.js';
@@ -20,7 +20,7 @@ import { BenchWorkflows, benchChain, benchStepProbe, registerProbe, toolRuns, ty
 
 /** What every scenario needs. */
 export interface BenchContext {
-  waymark: Waymark;
+  waymark: WaymarkServer;
   stats: StatsReader;
   databaseUrl: string;
   /** The DBOS queue the raw chain runs on (same settings as Waymark's). */
@@ -112,7 +112,7 @@ export async function stepProbe(
       await DBOS.startWorkflow(BenchWorkflows.stepProbe, { workflowID: id })(input);
       await done;
     } else {
-      const { run } = await ctx.waymark.runs.start({ workflow: benchStepProbe.name, input }, { actor: 'bench' });
+      const { run } = await ctx.waymark.as({ actor: 'bench' }).runs.start({ workflow: benchStepProbe.name, input });
       await waitForCompletion(run.id);
     }
   } finally {
@@ -130,7 +130,7 @@ async function runChain(ctx: BenchContext, kind: StartKind, steps: number): Prom
     await DBOS.startWorkflow(BenchWorkflows.chain, { workflowID: id, queueName: ctx.rawQueue })({ steps });
     await done;
   } else {
-    const { run } = await ctx.waymark.runs.start({ workflow: benchChain.name, input: { steps } }, { actor: 'bench' });
+    const { run } = await ctx.waymark.as({ actor: 'bench' }).runs.start({ workflow: benchChain.name, input: { steps } });
     await waitForCompletion(run.id);
   }
 }

@@ -18,7 +18,7 @@ import vm from 'node:vm';
 import v8 from 'node:v8';
 import { DBOS, DBOSClient } from '@dbos-inc/dbos-sdk';
 import pg from 'pg';
-import type { Waymark } from '../src/index.js';
+import type { WaymarkServer } from '../src/server.js';
 import { waitForCompletion } from './completions.js';
 import { diffHeap, readSnapshot, writeSnapshot } from './heap-diff.js';
 import { counts, countsBetween, normalise, onStatement, type Counts } from './counters.js';
@@ -63,7 +63,7 @@ export interface WakeSample {
 
 /** What the scenarios need. */
 export interface WaitContext {
-  waymark: Waymark;
+  waymark: WaymarkServer;
   hooks: WaitHooks;
   /** The DBOSClient that wakes bare waiters (its own pool, like an outside sender). */
   sender: DBOSClient;
@@ -176,7 +176,7 @@ function accountWakeUp(ctx: WaitContext, runId: string, t0: number, withTrace: b
 async function startApprovalRuns(ctx: WaitContext, n: number, from: number, concurrency: number, maxNotWaiting: number): Promise<string[]> {
   const ids: string[] = new Array<string>(n);
   await startThrottled(ctx, n, concurrency, maxNotWaiting, async (i) => {
-    const { run } = await ctx.waymark.runs.start({ workflow: benchApprovalWait.name, input: { n: from + i } }, { actor: 'bench' });
+    const { run } = await ctx.waymark.as({ actor: 'bench' }).runs.start({ workflow: benchApprovalWait.name, input: { n: from + i } });
     ids[i] = run.id;
   });
   return ids;
@@ -294,7 +294,7 @@ async function trigger(ctx: WaitContext, kind: WakeKind, runId: string, approval
     const body = (await res.json()) as { status?: string };
     if (res.status !== 200 || body.status !== 'approved') throw new Error(`decision failed: ${res.status} ${JSON.stringify(body)}`);
   } else if (kind === 'approvalDecide') {
-    const view = await ctx.waymark.approvals.decide(approvalId!, { decision: 'approve' }, { actor: 'bench' });
+    const view = await ctx.waymark.as({ actor: 'bench' }).approvals.decide(approvalId!, { decision: 'approve' });
     if (view.status !== 'approved') throw new Error(`decision failed: ${view.status}`);
   } else {
     await ctx.sender.send(runId, { wake: true }, BARE_TOPIC);

@@ -12,7 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import { z } from 'zod';
-import { defineWorkflow, requestApproval } from '../src/index.js';
+import { Waymark, requestApproval } from '../src/index.js';
 
 /** The topic a bare waiter receives on. */
 export const BARE_TOPIC = 'bench.wake';
@@ -49,7 +49,11 @@ export class BenchWaits {
   }
 
   /** A Waymark approval (no reminders, escalations or deadline; no notification channel), then the marker. */
-  @DBOS.workflow()
+  @Waymark.workflow({
+    name: 'bench.approval-wait',
+    description: 'Benchmark: waits for one approval, then runs a marker step.',
+    input: z.object({ n: z.number().int() }),
+  })
   static async approvalWait(input: { n: number }): Promise<number> {
     await requestApproval({ title: `bench approval ${input.n}`, proposal: { n: input.n }, assignees: { users: ['bench'] } });
     return BenchWaits.marker();
@@ -63,9 +67,4 @@ export class BenchWaits {
   }
 }
 
-export const benchApprovalWait = defineWorkflow({
-  name: 'bench.approval-wait',
-  description: 'Benchmark: waits for one approval, then runs a marker step.',
-  input: z.object({ n: z.number().int() }),
-  workflow: BenchWaits.approvalWait,
-});
+export const benchApprovalWait = Waymark.definitionOf(BenchWaits.approvalWait);

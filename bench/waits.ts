@@ -24,7 +24,9 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { DBOS, DBOSClient } from '@dbos-inc/dbos-sdk';
 import pg from 'pg';
-import { RUN_QUEUE, startWaymark, type Waymark } from '../src/index.js';
+import { RUN_QUEUE } from '../src/runtime/infrastructure.js';
+import { startWaymark } from '../src/server.js';
+import type { WaymarkServer } from '../src/server.js';
 import { installCompletionHook } from './completions.js';
 import { countDatabase, installQueryCounter } from './counters.js';
 import { openBenchDatabase } from './database.js';
@@ -67,7 +69,7 @@ async function main(): Promise<void> {
   // Every waiting run holds a slot of its queue: room for the largest batch waiting at once.
   const latencyRuns = 3 * (opts.decisions + opts.warmup);
   const capacity = Math.max(opts.waiting, latencyRuns) + 64;
-  let waymark: Waymark | undefined;
+  let waymark: WaymarkServer | undefined;
   let stats: StatsReader | undefined;
   let sender: DBOSClient | undefined;
   let statsClient: pg.Client | undefined;

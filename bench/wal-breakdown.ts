@@ -1,10 +1,10 @@
 /**
- * Optional companion of the benchmark (not part of `npm run bench`): where a chain run's WAL
+ * `npm run bench:wal`, a companion of the benchmark (not part of `npm run bench`): where a chain run's WAL
  * goes, by relation, for raw DBOS and for Waymark. Runs N chains of each kind, then reads the
  * WAL range with `pg_waldump` and keeps only records of the benchmark database (plus the
  * commit records of their transactions and MultiXact records), so other databases' writes on a
  * shared server do not count. Needs a local server whose pg_wal directory is readable:
- *   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx bench/wal-breakdown.ts
+ *   DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npm run bench:wal
  * Settings: WAL_RUNS (100), WAL_INFLIGHT (1), PG_WALDUMP (default /usr/lib/postgresql/<major>/bin/pg_waldump).
  *
  * WAL_SCENARIO=tools instead splits the WAL of single operations inside a Waymark run (the step
@@ -18,7 +18,8 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import pg from 'pg';
-import { startWaymark, type Waymark } from '../src/index.js';
+import { startWaymark } from '../src/server.js';
+import type { WaymarkServer } from '../src/server.js';
 import { installCompletionHook, waitForCompletion } from './completions.js';
 import { openBenchDatabase } from './database.js';
 import { BenchWorkflows, benchChain, benchStepProbe, createBenchTables, registerProbe, type ProbeOp } from './workflows.js';
@@ -30,7 +31,7 @@ const STEPS = Number(process.env.WAL_STEPS ?? 200);
 const RECORD = /rmgr: (\S+)\s+len \(rec\/tot\):\s+\d+\/\s*(\d+), tx:\s+(\d+),.*desc: (\S+)/;
 
 /** One step probe of `op` in a Waymark run; returns the WAL range of its measured loop. */
-async function probeRange(waymark: Waymark, op: ProbeOp, lsn: () => Promise<string>): Promise<{ from: string; to: string }> {
+async function probeRange(waymark: WaymarkServer, op: ProbeOp, lsn: () => Promise<string>): Promise<{ from: string; to: string }> {
   const id = randomUUID();
   let from = '';
   let to = '';
@@ -46,7 +47,7 @@ async function probeRange(waymark: Waymark, op: ProbeOp, lsn: () => Promise<stri
     },
   });
   try {
-    const { run } = await waymark.runs.start({ workflow: benchStepProbe.name, input: { probe: id, steps: STEPS, op } }, { actor: 'bench' });
+    const { run } = await waymark.as({ actor: 'bench' }).runs.start({ workflow: benchStepProbe.name, input: { probe: id, steps: STEPS, op } });
     await waitForCompletion(run.id);
   } finally {
     unregister();
@@ -54,7 +55,7 @@ async function probeRange(waymark: Waymark, op: ProbeOp, lsn: () => Promise<stri
   return { from, to };
 }
 
-async function runChains(waymark: Waymark, kind: 'dbos' | 'waymark'): Promise<void> {
+async function runChains(waymark: WaymarkServer, kind: 'dbos' | 'waymark'): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < RUNS) {
@@ -65,7 +66,7 @@ async function runChains(waymark: Waymark, kind: 'dbos' | 'waymark'): Promise<vo
         await DBOS.startWorkflow(BenchWorkflows.chain, { workflowID: id, queueName: 'bench_raw' })({ steps: 10 });
         await done;
       } else {
-        const { run } = await waymark.runs.start({ workflow: benchChain.name, input: { steps: 10 } }, { actor: 'bench' });
+        const { run } = await waymark.as({ actor: 'bench' }).runs.start({ workflow: benchChain.name, input: { steps: 10 } });
         await waitForCompletion(run.id);
       }
     }
@@ -100,7 +101,7 @@ function attribute(dump: string, dbOid: string, relName: (filenode: string) => s
 
 async function main(): Promise<void> {
   const bdb = await openBenchDatabase();
-  let waymark: Waymark | undefined;
+  let waymark: WaymarkServer | undefined;
   const client = new pg.Client({ connectionString: bdb.url });
   try {
     waymark = await startWaymark({

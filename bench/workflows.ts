@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { callTool, db, defineTool, defineWorkflow } from '../src/index.js';
+import { Waymark, callTool, db, defineTool } from '../src/index.js';
 
 /**
  * In-memory hooks a step probe calls around its measured loop. Not durable: the benchmark
@@ -94,7 +94,11 @@ export class BenchWorkflows {
   }
 
   /** The N-step chain of no-op steps. */
-  @DBOS.workflow()
+  @Waymark.workflow({
+    name: 'bench.chain',
+    description: 'Benchmark: a chain of no-op steps.',
+    input: z.object({ steps: z.number().int().min(1).max(10_000) }),
+  })
   static async chain(input: { steps: number }): Promise<number> {
     let sum = 0;
     for (let i = 0; i < input.steps; i++) sum += await BenchWorkflows.noop(i);
@@ -102,7 +106,11 @@ export class BenchWorkflows {
   }
 
   /** Runs `steps` steps of one kind between the probe's begin and end. */
-  @DBOS.workflow()
+  @Waymark.workflow({
+    name: 'bench.step-probe',
+    description: 'Benchmark: measured no-op steps, transactional writes or tool calls.',
+    input: z.object({ probe: z.string().min(1), steps: z.number().int().min(1).max(100_000), op: z.enum(PROBE_OPS) }),
+  })
   static async stepProbe(input: { probe: string; steps: number; op: ProbeOp }): Promise<number> {
     const probe = probes.get(input.probe);
     const workflowId = DBOS.workflowID;
@@ -127,19 +135,9 @@ export class BenchWorkflows {
   }
 }
 
-export const benchChain = defineWorkflow({
-  name: 'bench.chain',
-  description: 'Benchmark: a chain of no-op steps.',
-  input: z.object({ steps: z.number().int().min(1).max(10_000) }),
-  workflow: BenchWorkflows.chain,
-});
+export const benchChain = Waymark.definitionOf(BenchWorkflows.chain);
 
-export const benchStepProbe = defineWorkflow({
-  name: 'bench.step-probe',
-  description: 'Benchmark: measured no-op steps, transactional writes or tool calls.',
-  input: z.object({ probe: z.string().min(1), steps: z.number().int().min(1).max(100_000), op: z.enum(PROBE_OPS) }),
-  workflow: BenchWorkflows.stepProbe,
-});
+export const benchStepProbe = Waymark.definitionOf(BenchWorkflows.stepProbe);
 
 /** Business tables of the benchmark (Waymark's beforeLaunch hook). */
 export async function createBenchTables({ knex }: { knex: Knex }): Promise<void> {

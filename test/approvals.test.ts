@@ -6,38 +6,17 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
-import type { TestWaymark } from './helpers.js';
-import { MailSink, WebhookSink } from './fixtures/notification-sinks.js';
-import { beforeLaunch, closeFixtures, useFixtureDatabase, workflows } from './fixtures/workflows.js';
-import { ROOT, createTestDatabase, dropTestDatabase, http, startTestWaymark, waitFor } from './helpers.js';
+import { describe, test } from 'node:test';
+import { ROOT, http, waitFor } from './helpers.js';
+import { useFixtureEnv } from './fixture-env.js';
 
-let url: string;
-let w: TestWaymark;
-let pool: pg.Pool;
-const hooks = new WebhookSink();
-const mail = new MailSink();
-
-before(async () => {
-  url = await createTestDatabase('approvals');
-  useFixtureDatabase(url);
-  w = await startTestWaymark(url, {
-    workflows, beforeLaunch,
-    config: { notify: { webhookUrl: await hooks.start(), smtpUrl: await mail.start(), emailFrom: 'waymark@test.example' } },
-  });
-  pool = new pg.Pool({ connectionString: url, max: 2 });
-});
-after(async () => {
-  await pool.end();
-  await w.stop();
-  await hooks.stop();
-  await mail.stop();
-  await closeFixtures();
-  await dropTestDatabase(url);
+const env = useFixtureEnv('approvals', {
+  webhookSink: true,
+  mailSink: true,
+  waymark: ({ hooks, mail }) => ({ config: { notify: { webhookUrl: hooks.url, smtpUrl: mail.url, emailFrom: 'waymark@test.example' } } }),
 });
 
-const api = (method: string, path: string, body?: unknown) => http(w.httpUrl, method, path, body);
+const api = (method: string, path: string, body?: unknown) => http(env.w.httpUrl, method, path, body);
 const proposal = { amount: 1000, payee: 'Garage Smith' };
 
 async function startApproval(input: Record<string, unknown>): Promise<{ runId: string; approvalId: string }> {
@@ -52,7 +31,7 @@ const settled = (id: string) =>
     return ['SUCCESS', 'ERROR', 'CANCELLED'].includes(r.body.status) ? r.body : undefined;
   });
 const events = async (runId: string) =>
-  (await pool.query(`SELECT kind, actor, data FROM waymark.run_events WHERE run_id = $1 AND kind LIKE 'approval%' ORDER BY id`, [runId])).rows;
+  (await env.pool.query(`SELECT kind, actor, data FROM waymark.run_events WHERE run_id = $1 AND kind LIKE 'approval%' ORDER BY id`, [runId])).rows;
 
 describe('deciding', () => {
   test('an approval with edits: inbox, decision, merged value, diff, audit; the second decision is refused', async () => {
@@ -125,7 +104,7 @@ describe('the CLI', () => {
     const { runId, approvalId } = await startApproval({ editable: true });
     const cli = (...args: string[]) =>
       promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'approvals', ...args, '--workflows', 'test/fixtures/workflows.ts'], {
-        cwd: ROOT, env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'warn' },
+        cwd: ROOT, env: { ...process.env, DATABASE_URL: env.url, LOG_LEVEL: 'warn' },
       });
     const listed = JSON.parse((await cli('list', '--status', 'pending', '--assignee', 'ada@example.com')).stdout);
     assert.ok(listed.approvals.some((a: any) => a.id === approvalId));
@@ -148,13 +127,13 @@ describe('time', () => {
       deadline: { afterMs: 60_000, outcome: 'reject' },
     });
     await waitFor('escalation', async () => (await api('GET', `/v1/runs/${runId}`)).body.phase === 'escalated');
-    const mine = () => hooks.received.filter((h) => h.body.data.approvalId === approvalId);
+    const mine = () => env.hooks.received.filter((h) => h.body.data.approvalId === approvalId);
     await waitFor('the escalation notice', () => Promise.resolve(mine().length === 4));
     assert.deepEqual(mine().map((h) => h.body.kind), ['approval.requested', 'approval.reminder', 'approval.reminder', 'approval.escalated']);
     assert.equal(new Set(mine().map((h) => h.key)).size, 4, 'each with its own idempotency key');
     assert.deepEqual(mine()[3]!.body.recipients, { users: ['deputy@example.com'], roles: ['claims-lead'] });
     const mails = await waitFor('four emails', () => {
-      const m = mail.received.filter((x) => x.raw.includes(approvalId));
+      const m = env.mail.received.filter((x) => x.raw.includes(approvalId));
       return Promise.resolve(m.length >= 4 ? m : undefined);
     });
     assert.ok(mails.every((m) => m.from === 'waymark@test.example' && /@waymark>$/.test(m.messageId)));

@@ -6,73 +6,60 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { DBOS } from '@dbos-inc/dbos-sdk';
-import pg from 'pg';
 import { DocumentPipeline, createDocumentTables } from '../examples/document-pipeline.js';
 import type { Knex } from 'knex';
 import { NotFoundError } from '../src/index.js';
 import { type RunView } from '../src/server.js';
-import type { TestWaymark } from './helpers.js';
 import { changePhase } from '../src/store/runs.js';
-import { Fixtures, beforeLaunch as fixtureTables, closeFixtures, executions, useFixtureDatabase, workflows } from './fixtures/workflows.js';
-import { createTestDatabase, dropTestDatabase, http, startTestWaymark, waitFor } from './helpers.js';
+import { Fixtures, beforeLaunch as fixtureTables, executions, workflows } from './fixtures/workflows.js';
+import { http, waitFor } from './helpers.js';
+import { useFixtureEnv } from './fixture-env.js';
 
-let url: string;
-let w: TestWaymark;
-let pool: pg.Pool;
-
-before(async () => {
-  url = await createTestDatabase('audit');
-  useFixtureDatabase(url);
-  w = await startTestWaymark(url, {
+const env = useFixtureEnv('audit', {
+  poolSize: 4,
+  waymark: {
     workflows: [...workflows, DocumentPipeline.process],
     beforeLaunch: async (ctx: { knex: Knex; databaseUrl: string }) => {
       await fixtureTables(ctx);
       await createDocumentTables(ctx.knex);
     },
-  });
-  pool = new pg.Pool({ connectionString: url, max: 4 });
-});
-after(async () => {
-  await pool.end();
-  await w.stop();
-  await closeFixtures();
-  await dropTestDatabase(url);
+  },
 });
 
-const start = async (workflow: string, input: unknown): Promise<string> => (await w.as({ actor: 'test' }).runs.start({ workflow, input })).run.id;
+const start = async (workflow: string, input: unknown): Promise<string> => (await env.w.as({ actor: 'test' }).runs.start({ workflow, input })).run.id;
 const finished = (id: string, status = 'SUCCESS'): Promise<RunView> =>
   waitFor(`run ${id} ${status}`, async () => {
-    const run = await w.runs.get(id);
+    const run = await env.w.runs.get(id);
     if (run.status === 'ERROR' && status !== 'ERROR') throw new Error(`run ${id} failed: ${JSON.stringify(run.error)}`);
     return run.status === status ? run : undefined;
   });
 const phaseOf = async (id: string): Promise<string | undefined> =>
-  (await pool.query<{ phase: string }>('SELECT phase FROM waymark.runs WHERE id = $1', [id])).rows[0]?.phase;
+  (await env.pool.query<{ phase: string }>('SELECT phase FROM waymark.runs WHERE id = $1', [id])).rows[0]?.phase;
 const events = async (id: string) =>
-  (await pool.query('SELECT id, tenant_id, kind, actor, from_phase, to_phase, reason, data FROM waymark.run_events WHERE run_id = $1 ORDER BY id', [id])).rows;
+  (await env.pool.query('SELECT id, tenant_id, kind, actor, from_phase, to_phase, reason, data FROM waymark.run_events WHERE run_id = $1 ORDER BY id', [id])).rows;
 const dbosStatus = async (id: string): Promise<string | undefined> =>
-  (await pool.query<{ status: string }>('SELECT status FROM dbos.workflow_status WHERE workflow_uuid = $1', [id])).rows[0]?.status;
-const runRow = async (id: string) => (await pool.query('SELECT * FROM waymark.runs WHERE id = $1', [id])).rows[0];
+  (await env.pool.query<{ status: string }>('SELECT status FROM dbos.workflow_status WHERE workflow_uuid = $1', [id])).rows[0]?.status;
+const runRow = async (id: string) => (await env.pool.query('SELECT * FROM waymark.runs WHERE id = $1', [id])).rows[0];
 
 describe('phase rules', () => {
   test('an allowed transition changes the phase and appends one event; repeating it changes nothing', async () => {
     const id = await start('test.wait-for-go', {});
-    await waitFor('the run to wait for its message', async () => (await executions(pool, id)).s0 === 1 && (await phaseOf(id)) === 'running');
+    await waitFor('the run to wait for its message', async () => (await executions(env.pool, id)).s0 === 1 && (await phaseOf(id)) === 'running');
     const eventsBefore = await events(id);
 
-    const previous = await changePhase(pool, id, 'waiting_for_event', 'operator', 'waiting for go', { ticket: 7 });
+    const previous = await changePhase(env.pool, id, 'waiting_for_event', 'operator', 'waiting for go', { ticket: 7 });
     assert.equal(previous, 'running');
     assert.equal(await phaseOf(id), 'waiting_for_event');
-    assert.equal((await w.runs.get(id)).phase, 'waiting_for_event');
+    assert.equal((await env.w.runs.get(id)).phase, 'waiting_for_event');
     const added = (await events(id)).slice(eventsBefore.length);
     assert.deepEqual(
       added.map(({ id: _id, ...e }) => e),
       [{ tenant_id: 'default', kind: 'phase_changed', actor: 'operator', from_phase: 'running', to_phase: 'waiting_for_event', reason: 'waiting for go', data: { ticket: 7 } }],
     );
 
-    assert.equal(await changePhase(pool, id, 'waiting_for_event', 'operator'), null);
+    assert.equal(await changePhase(env.pool, id, 'waiting_for_event', 'operator'), null);
     assert.equal((await events(id)).length, eventsBefore.length + 1, 'no event for a phase the run is already in');
 
     await DBOS.send(id, 'now', 'go');
@@ -86,23 +73,23 @@ describe('phase rules', () => {
     const eventsBefore = await events(id);
     const rowBefore = await runRow(id);
 
-    await assert.rejects(changePhase(pool, id, 'running', 'operator', 'try to revive'), (e: any) => {
+    await assert.rejects(changePhase(env.pool, id, 'running', 'operator', 'try to revive'), (e: any) => {
       assert.equal(e.code, 'WM001');
       assert.match(e.message, /completed -> running is not allowed/);
       return true;
     });
     // Also through plain SQL, the way an operator would try it.
-    await assert.rejects(pool.query(`SELECT waymark.change_phase($1, 'queued', 'psql', NULL, '{}', true)`, [id]), { code: 'WM001' });
+    await assert.rejects(env.pool.query(`SELECT waymark.change_phase($1, 'queued', 'psql', NULL, '{}', true)`, [id]), { code: 'WM001' });
 
     assert.deepEqual(await runRow(id), rowBefore);
     assert.deepEqual(await events(id), eventsBefore);
-    assert.equal((await w.runs.get(id)).phase, 'completed');
+    assert.equal((await env.w.runs.get(id)).phase, 'completed');
   });
 
   test('an unknown run raises P0002 and records nothing', async () => {
-    const total = async () => Number((await pool.query('SELECT count(*) AS n FROM waymark.run_events')).rows[0].n);
+    const total = async () => Number((await env.pool.query('SELECT count(*) AS n FROM waymark.run_events')).rows[0].n);
     const before = await total();
-    await assert.rejects(changePhase(pool, 'no-such-run', 'running', 'operator'), (e: any) => {
+    await assert.rejects(changePhase(env.pool, 'no-such-run', 'running', 'operator'), (e: any) => {
       assert.equal(e.code, 'P0002');
       assert.match(e.message, /no-such-run does not exist/);
       return true;
@@ -117,16 +104,16 @@ describe('the audit trail', () => {
     await finished(id);
     const before = await events(id);
     assert.ok(before.length >= 3);
-    const all = async () => (await pool.query('SELECT * FROM waymark.run_events ORDER BY id')).rows;
+    const all = async () => (await env.pool.query('SELECT * FROM waymark.run_events ORDER BY id')).rows;
     const everything = await all();
 
-    await assert.rejects(pool.query(`UPDATE waymark.run_events SET actor = 'mallory' WHERE run_id = $1`, [id]), (e: any) => {
+    await assert.rejects(env.pool.query(`UPDATE waymark.run_events SET actor = 'mallory' WHERE run_id = $1`, [id]), (e: any) => {
       assert.equal(e.code, 'WM002');
       assert.match(e.message, /append-only \(UPDATE refused\)/);
       return true;
     });
-    await assert.rejects(pool.query('DELETE FROM waymark.run_events WHERE run_id = $1', [id]), { code: 'WM002', message: /DELETE refused/ });
-    await assert.rejects(pool.query('TRUNCATE waymark.run_events'), { code: 'WM002', message: /TRUNCATE refused/ });
+    await assert.rejects(env.pool.query('DELETE FROM waymark.run_events WHERE run_id = $1', [id]), { code: 'WM002', message: /DELETE refused/ });
+    await assert.rejects(env.pool.query('TRUNCATE waymark.run_events'), { code: 'WM002', message: /TRUNCATE refused/ });
 
     assert.deepEqual(await events(id), before);
     assert.deepEqual(await all(), everything);
@@ -141,7 +128,7 @@ describe('the audit trail', () => {
     assert.equal(result.kind, 'invoice');
     assert.equal(run.tenantId, 'default');
 
-    const { rows } = await pool.query(
+    const { rows } = await env.pool.query(
       `SELECT tenant_id, workflow, entry_type, step_id, name, actor, to_phase, output, error
        FROM waymark.run_history WHERE run_id = $1 ORDER BY at, entry_order`,
       [id],
@@ -172,14 +159,14 @@ describe('the audit trail', () => {
     assert.deepEqual(output('extract'), result.fields);
     assert.deepEqual(output('validate'), []);
     assert.deepEqual(output('store'), { id: documentId });
-    const jsonPath = await pool.query(
+    const jsonPath = await env.pool.query(
       `SELECT output ->> 'bytes' AS bytes FROM waymark.run_history WHERE run_id = $1 AND name = 'read'`,
       [id],
     );
     assert.equal(jsonPath.rows[0].bytes, String(Buffer.byteLength(content)));
 
     // A business table joins the audit trail by run id, in plain SQL.
-    const joined = await pool.query(
+    const joined = await env.pool.query(
       `SELECT d.id AS document, d.kind, h.name
        FROM public.documents d JOIN waymark.run_history h ON h.run_id = d.run_id
        WHERE d.id = $1 AND h.entry_type = 'step'
@@ -189,9 +176,9 @@ describe('the audit trail', () => {
     assert.deepEqual(joined.rows.map((r) => r.name), ['read', 'ocr', 'classify', 'extract', 'validate', 'store']);
     assert.ok(joined.rows.every((r) => r.document === documentId && r.kind === 'invoice'));
 
-    await assert.rejects(pool.query(`UPDATE waymark.run_history SET name = 'forged' WHERE run_id = $1`, [id]));
-    await assert.rejects(pool.query(`DELETE FROM waymark.run_history WHERE run_id = $1`, [id]));
-    assert.equal((await pool.query('SELECT count(*)::int AS n FROM waymark.run_history WHERE run_id = $1', [id])).rows[0].n, rows.length);
+    await assert.rejects(env.pool.query(`UPDATE waymark.run_history SET name = 'forged' WHERE run_id = $1`, [id]));
+    await assert.rejects(env.pool.query(`DELETE FROM waymark.run_history WHERE run_id = $1`, [id]));
+    assert.equal((await env.pool.query('SELECT count(*)::int AS n FROM waymark.run_history WHERE run_id = $1', [id])).rows[0].n, rows.length);
   });
 
   test("a run's tenant is 'default' on the run, its events and its history", async () => {
@@ -199,7 +186,7 @@ describe('the audit trail', () => {
     await finished(id);
     assert.equal((await runRow(id)).tenant_id, 'default');
     assert.deepEqual([...new Set((await events(id)).map((e) => e.tenant_id))], ['default']);
-    const tenants = await pool.query('SELECT DISTINCT tenant_id FROM waymark.run_history WHERE run_id = $1', [id]);
+    const tenants = await env.pool.query('SELECT DISTINCT tenant_id FROM waymark.run_history WHERE run_id = $1', [id]);
     assert.deepEqual(tenants.rows, [{ tenant_id: 'default' }]);
   });
 });
@@ -208,7 +195,7 @@ describe('runs that DBOS creates', () => {
   test('a fork through the HTTP API gets its run row from the status trigger, with forked_from', async () => {
     const id = await start('test.chain', { steps: 3 });
     await finished(id);
-    const fork = await http(w.httpUrl, 'POST', `/v1/runs/${id}/fork`, { fromStep: 1 });
+    const fork = await http(env.w.httpUrl, 'POST', `/v1/runs/${id}/fork`, { fromStep: 1 });
     assert.equal(fork.status, 201, JSON.stringify(fork.body));
     const forkId: string = fork.body.id;
 
@@ -221,7 +208,7 @@ describe('runs that DBOS creates', () => {
     const done = await finished(forkId);
     assert.deepEqual(done.output, [0, 10, 20]);
     assert.equal(done.phase, 'completed');
-    assert.deepEqual(await executions(pool, forkId), { s1: 1, s2: 1 });
+    assert.deepEqual(await executions(env.pool, forkId), { s1: 1, s2: 1 });
 
     const requested = (await events(id)).filter((e) => e.kind === 'fork_requested');
     assert.deepEqual(requested.map((e) => [e.actor, e.data]), [['api', { fromStep: 1, newRunId: forkId, appVersion: 'test-1' }]]);
@@ -249,8 +236,8 @@ describe('runs that DBOS creates', () => {
   });
 
   test('a workflow started with DBOS directly gets no run row, and the trigger does not get in its way', async () => {
-    const runsBefore = Number((await pool.query('SELECT count(*) AS n FROM waymark.runs')).rows[0].n);
-    const eventsBefore = Number((await pool.query('SELECT count(*) AS n FROM waymark.run_events')).rows[0].n);
+    const runsBefore = Number((await env.pool.query('SELECT count(*) AS n FROM waymark.runs')).rows[0].n);
+    const eventsBefore = Number((await env.pool.query('SELECT count(*) AS n FROM waymark.run_events')).rows[0].n);
 
     const chainId = `direct-${randomUUID()}`;
     const chain = await DBOS.startWorkflow(Fixtures.chain, { workflowID: chainId })({ steps: 2 });
@@ -260,7 +247,7 @@ describe('runs that DBOS creates', () => {
     // Through every status the trigger follows: PENDING, CANCELLED, ENQUEUED (resume), SUCCESS, ERROR.
     const waitId = `direct-${randomUUID()}`;
     await DBOS.startWorkflow(Fixtures.waitForGo, { workflowID: waitId })({});
-    await waitFor('the direct run to wait', async () => (await executions(pool, waitId)).s0 === 1);
+    await waitFor('the direct run to wait', async () => (await executions(env.pool, waitId)).s0 === 1);
     await DBOS.cancelWorkflow(waitId);
     assert.equal(await dbosStatus(waitId), 'CANCELLED');
     const resumed = await DBOS.resumeWorkflow<unknown>(waitId);
@@ -277,10 +264,10 @@ describe('runs that DBOS creates', () => {
     assert.deepEqual(await fork.getResult(), [0, 10]);
 
     const ids = [chainId, waitId, failId, fork.workflowID];
-    const rows = await pool.query('SELECT id FROM waymark.runs WHERE id = ANY($1)', [ids]);
+    const rows = await env.pool.query('SELECT id FROM waymark.runs WHERE id = ANY($1)', [ids]);
     assert.deepEqual(rows.rows, [], 'no run rows for workflows Waymark did not start');
-    assert.equal(Number((await pool.query('SELECT count(*) AS n FROM waymark.runs')).rows[0].n), runsBefore);
-    assert.equal(Number((await pool.query('SELECT count(*) AS n FROM waymark.run_events')).rows[0].n), eventsBefore);
-    await assert.rejects(w.runs.get(chainId), (e: unknown) => e instanceof NotFoundError && e.code === 'run_not_found');
+    assert.equal(Number((await env.pool.query('SELECT count(*) AS n FROM waymark.runs')).rows[0].n), runsBefore);
+    assert.equal(Number((await env.pool.query('SELECT count(*) AS n FROM waymark.run_events')).rows[0].n), eventsBefore);
+    await assert.rejects(env.w.runs.get(chainId), (e: unknown) => e instanceof NotFoundError && e.code === 'run_not_found');
   });
 });

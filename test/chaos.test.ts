@@ -9,18 +9,16 @@
  * assertions hold for any timing. The full version is `npm run bench:chaos` (bench/CHAOS.md).
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { formatReport, runChaos } from '../bench/chaos-harness.js';
-import { createTestDatabase, dropTestDatabase } from './helpers.js';
+import { before, test } from 'node:test';
+import { formatReport, runChaos } from './support/chaos-harness.js';
+import { useTestDatabases } from './fixture-env.js';
 
 const RUNS = 60;
+const databases = useTestDatabases('chaos');
 let url: string;
 
 before(async () => {
-  url = await createTestDatabase('chaos');
-});
-after(async () => {
-  await dropTestDatabase(url);
+  url = await databases.create('runs');
 });
 
 test('random SIGKILLs of three workers lose no run and duplicate no write or side effect; in-doubt charges escalate', async (t) => {

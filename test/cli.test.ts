@@ -5,34 +5,18 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { DBOS } from '@dbos-inc/dbos-sdk';
-import pg from 'pg';
 import type { RunView } from '../src/server.js';
-import type { TestWaymark } from './helpers.js';
 import { loadMigrations } from '../src/store/migrate.js';
-import { beforeLaunch, closeFixtures, executions, useFixtureDatabase, workflows } from './fixtures/workflows.js';
-import { ROOT, createTestDatabase, dropTestDatabase, startTestWaymark, waitFor } from './helpers.js';
+import { executions } from './fixtures/workflows.js';
+import { ROOT, waitFor } from './helpers.js';
+import { useFixtureEnv } from './fixture-env.js';
 
 const FIXTURE_WORKFLOWS = 'test/fixtures/workflows.ts';
 
-let url: string;
-let worker: TestWaymark;
-let pool: pg.Pool;
-
-before(async () => {
-  url = await createTestDatabase('cli');
-  useFixtureDatabase(url);
-  // The worker that executes what the CLI starts; the CLI itself never runs workflows.
-  worker = await startTestWaymark(url, { workflows, beforeLaunch, http: false });
-  pool = new pg.Pool({ connectionString: url, max: 2 });
-});
-after(async () => {
-  await pool.end();
-  await worker.stop();
-  await closeFixtures();
-  await dropTestDatabase(url);
-});
+// The worker that executes what the CLI starts; the CLI itself never runs workflows.
+const env = useFixtureEnv('cli', { waymark: { http: false } });
 
 interface CliResult {
   code: number | null;
@@ -41,7 +25,7 @@ interface CliResult {
 }
 
 /** Runs `waymark <args>` from source, as `npx waymark` would. */
-function cli(args: string[], databaseUrl = url): Promise<CliResult> {
+function cli(args: string[], databaseUrl = env.url): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
       cwd: ROOT,
@@ -67,32 +51,28 @@ function json(r: CliResult): any {
   }
 }
 
-const start = async (workflow: string, input: unknown): Promise<string> => (await worker.as({ actor: 'test' }).runs.start({ workflow, input })).run.id;
+const start = async (workflow: string, input: unknown): Promise<string> => (await env.w.as({ actor: 'test' }).runs.start({ workflow, input })).run.id;
 const finished = (id: string, status = 'SUCCESS'): Promise<RunView> =>
   waitFor(`run ${id} ${status}`, async () => {
-    const run = await worker.runs.get(id);
+    const run = await env.w.runs.get(id);
     return run.status === status ? run : undefined;
   });
 const counts = async () =>
-  (await pool.query(
+  (await env.pool.query(
     `SELECT (SELECT count(*) FROM waymark.runs)::int AS runs, (SELECT count(*) FROM waymark.run_events)::int AS events,
             (SELECT count(*) FROM dbos.workflow_status)::int AS workflows`,
   )).rows[0] as { runs: number; events: number; workflows: number };
 
 test('migrate applies the schema, then reports it up to date', async () => {
-  const fresh = await createTestDatabase('cli_migrate');
-  try {
-    const latest = loadMigrations().at(-1)!.version;
-    const first = await cli(['migrate'], fresh);
-    assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, new RegExp(`^applied migrations 1(, \\d+)*; schema at version ${latest}$`, 'm'));
-    const second = await cli(['migrate'], fresh);
-    assert.equal(second.code, 0, second.stderr);
-    assert.match(second.stdout, new RegExp(`^schema up to date at version ${latest}$`, 'm'));
-    assert.doesNotMatch(first.stderr + second.stderr, /error/i);
-  } finally {
-    await dropTestDatabase(fresh);
-  }
+  const fresh = await env.extraDatabase('migrate', { migrated: false });
+  const latest = loadMigrations().at(-1)!.version;
+  const first = await cli(['migrate'], fresh);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, new RegExp(`^applied migrations 1(, \\d+)*; schema at version ${latest}$`, 'm'));
+  const second = await cli(['migrate'], fresh);
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stdout, new RegExp(`^schema up to date at version ${latest}$`, 'm'));
+  assert.doesNotMatch(first.stderr + second.stderr, /error/i);
 });
 
 describe('runs', () => {
@@ -136,7 +116,7 @@ describe('runs', () => {
 
   test('runs cancel stops a waiting run; runs resume continues it from its checkpoint', async () => {
     const id = await start('test.wait-for-go', {});
-    await waitFor('the run to wait for its message', async () => (await executions(pool, id)).s0 === 1);
+    await waitFor('the run to wait for its message', async () => (await executions(env.pool, id)).s0 === 1);
 
     const cancelled = json(await cli(['runs', 'cancel', id]));
     assert.equal(cancelled.id, id);
@@ -146,12 +126,12 @@ describe('runs', () => {
     const resumed = json(await cli(['runs', 'resume', id]));
     assert.equal(resumed.id, id);
     assert.ok(['ENQUEUED', 'PENDING'].includes(resumed.status), resumed.status);
-    await waitFor('the resumed run to wait again', async () => (await worker.runs.get(id)).status === 'PENDING');
+    await waitFor('the resumed run to wait again', async () => (await env.w.runs.get(id)).status === 'PENDING');
     await DBOS.send(id, 'from the cli test', 'go');
     const done = await finished(id);
     assert.deepEqual(done.output, { got: 'from the cli test' });
-    assert.deepEqual(await executions(pool, id), { s0: 1 }, 'the completed step was not re-run');
-    const requests = await pool.query(`SELECT kind, actor FROM waymark.run_events WHERE run_id = $1 AND kind LIKE '%_requested' ORDER BY id`, [id]);
+    assert.deepEqual(await executions(env.pool, id), { s0: 1 }, 'the completed step was not re-run');
+    const requests = await env.pool.query(`SELECT kind, actor FROM waymark.run_events WHERE run_id = $1 AND kind LIKE '%_requested' ORDER BY id`, [id]);
     assert.deepEqual(requests.rows, [{ kind: 'cancel_requested', actor: 'cli' }, { kind: 'resume_requested', actor: 'cli' }]);
   });
 
@@ -164,7 +144,7 @@ describe('runs', () => {
     assert.equal(fork.workflow, 'test.chain');
     const done = await finished(fork.id);
     assert.deepEqual(done.output, [0, 10, 20]);
-    assert.deepEqual(await executions(pool, fork.id), { s1: 1, s2: 1 }, 'step 0 came from its checkpoint');
+    assert.deepEqual(await executions(env.pool, fork.id), { s1: 1, s2: 1 }, 'step 0 came from its checkpoint');
   });
 });
 

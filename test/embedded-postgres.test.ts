@@ -6,17 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import pg from 'pg';
 import { WaymarkError } from '../src/index.js';
 import { findRunningEmbeddedPostgres, startEmbeddedPostgres, type EmbeddedPostgres } from '../src/runtime/embedded-postgres.js';
-import { ROOT, waitFor } from './helpers.js';
+import { ROOT, useTempDirs, waitFor } from './helpers.js';
 
-const dirs: string[] = [];
 const children: ChildProcess[] = [];
 const servers: EmbeddedPostgres[] = [];
 const postmasters: number[] = [];
@@ -25,16 +23,9 @@ after(async () => {
   for (const s of servers) await s.stop().catch(() => {});
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   for (const pid of postmasters) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** A fresh directory the `postgres` OS user can enter (the server runs as it when we are root). */
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'waymark-embedded-test-'));
-  chmodSync(dir, 0o755);
-  dirs.push(dir);
-  return dir;
-}
+const tempDir = useTempDirs('waymark-embedded-test-');
 
 function safeRead(p: string): string {
   try {

@@ -1,13 +1,18 @@
 /**
- * Shared test plumbing: a database per test file on the server in DATABASE_URL, Waymark
- * started against it with a real HTTP listener, and worker processes to SIGKILL.
+ * Shared test plumbing: a database per test file on the server in DATABASE_URL (a clone of the
+ * run's migrated template unless asked for an empty one), Waymark started against it with a
+ * real HTTP listener, and worker processes to SIGKILL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { startWaymark, type ScopedWaymark, type WaymarkOptions, type WaymarkServer } from '../src/server.js';
-import { ensureDatabaseExists, quoteIdent } from '../src/store/admin.js';
+import { ensureDatabaseExists } from '../src/store/admin.js';
+import { migrate } from '../src/store/migrate.js';
+import { TEMPLATE_ENV, cloneDatabase, dropDatabase, withDatabase } from './support/template-database.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -18,26 +23,55 @@ export function serverUrl(): string {
   return url;
 }
 
+/** How {@link createTestDatabase} fills the new database. */
+export interface TestDatabaseOptions {
+  /**
+   * `true` (the default): Waymark's schema and DBOS's system schema are already there, cloned
+   * from the run's template database. `false`: an empty database, for tests of migrating itself.
+   */
+  migrated?: boolean;
+}
+
 /**
  * A fresh database for this test file. Call `dropTestDatabase` from the file's `after` hook.
+ * Run outside scripts/with-test-db.ts (no template), a migrated database is migrated here.
  */
-export async function createTestDatabase(label: string): Promise<string> {
-  const url = new URL(serverUrl());
+export async function createTestDatabase(label: string, opts: TestDatabaseOptions = {}): Promise<string> {
   const name = `wm_t_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${process.pid}_${Math.floor(Math.random() * 1e6)}`;
-  url.pathname = `/${name}`;
-  await ensureDatabaseExists(url.toString());
-  return url.toString();
+  const url = withDatabase(serverUrl(), name);
+  const template = process.env[TEMPLATE_ENV];
+  if (opts.migrated === false) {
+    await ensureDatabaseExists(url);
+  } else if (template) {
+    await cloneDatabase(serverUrl(), template, name);
+  } else {
+    await ensureDatabaseExists(url);
+    await migrate(url);
+  }
+  return url;
 }
 
 /** Drops a database made by {@link createTestDatabase}. */
 export async function dropTestDatabase(url: string): Promise<void> {
-  const name = decodeURIComponent(new URL(url).pathname.slice(1));
-  const admin = new URL(serverUrl());
-  admin.pathname = '/postgres';
-  const c = new pg.Client({ connectionString: admin.toString() });
-  await c.connect();
-  await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
-  await c.end();
+  await dropDatabase(serverUrl(), decodeURIComponent(new URL(url).pathname.slice(1)));
+}
+
+/**
+ * Fresh temporary directories that the `postgres` OS user can enter (an embedded server runs as
+ * that user when the tests run as root), removed after the file's tests. Register it after the
+ * hook that stops whatever runs in them: `after` hooks run in registration order.
+ */
+export function useTempDirs(prefix: string): () => string {
+  const dirs: string[] = [];
+  after(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  return () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+    chmodSync(dir, 0o755);
+    dirs.push(dir);
+    return dir;
+  };
 }
 
 /**

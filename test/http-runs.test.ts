@@ -3,37 +3,22 @@
  * cursors, timeline, cancel, resume, fork, workflows, health — and bad input that changes nothing.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
-import { closeFixtures, executions, useFixtureDatabase, beforeLaunch, workflows } from './fixtures/workflows.js';
-import { createTestDatabase, dropTestDatabase, http, startTestWaymark, waitFor } from './helpers.js';
-import type { TestWaymark } from './helpers.js';
+import { describe, test } from 'node:test';
+import { executions } from './fixtures/workflows.js';
+import { http, waitFor } from './helpers.js';
+import { useFixtureEnv } from './fixture-env.js';
 
-let w: TestWaymark;
-let pool: pg.Pool;
-let url: string;
+const env = useFixtureEnv('http_runs');
 
-const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => http(w.httpUrl, method, path, body, headers);
-const runCount = async (): Promise<number> => Number((await pool.query('SELECT count(*) AS n FROM waymark.runs')).rows[0].n);
-const workflowCount = async (): Promise<number> => Number((await pool.query('SELECT count(*) AS n FROM dbos.workflow_status')).rows[0].n);
+const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => http(env.w.httpUrl, method, path, body, headers);
+const runCount = async (): Promise<number> => Number((await env.pool.query('SELECT count(*) AS n FROM waymark.runs')).rows[0].n);
+const workflowCount = async (): Promise<number> => Number((await env.pool.query('SELECT count(*) AS n FROM dbos.workflow_status')).rows[0].n);
 const finished = (id: string, status = 'SUCCESS') =>
   waitFor(`run ${id} ${status}`, async () => {
     const r = await api('GET', `/v1/runs/${id}`);
     return r.body.status === status ? r.body : undefined;
   });
 
-before(async () => {
-  url = await createTestDatabase('http_runs');
-  useFixtureDatabase(url);
-  w = await startTestWaymark(url, { workflows, beforeLaunch });
-  pool = new pg.Pool({ connectionString: url, max: 2 });
-});
-after(async () => {
-  await pool.end();
-  await w.stop();
-  await closeFixtures();
-  await dropTestDatabase(url);
-});
 
 function assertProblem(r: { status: number; type: string; body: any }, status: number, code: string): void {
   assert.equal(r.status, status, JSON.stringify(r.body));
@@ -68,10 +53,10 @@ describe('starting runs', () => {
     const again = await api('POST', '/v1/runs', '{ "input": {"steps":1},  "workflow":"test.chain" }', headers);
     assert.equal(again.status, 200);
     assert.equal(again.body.id, first.body.id);
-    const { rows } = await pool.query('SELECT count(*) AS n FROM waymark.runs WHERE idempotency_key = $1', ['order-42']);
+    const { rows } = await env.pool.query('SELECT count(*) AS n FROM waymark.runs WHERE idempotency_key = $1', ['order-42']);
     assert.equal(Number(rows[0].n), 1);
     await finished(first.body.id);
-    assert.deepEqual(await executions(pool, first.body.id), { s0: 1 });
+    assert.deepEqual(await executions(env.pool, first.body.id), { s0: 1 });
   });
 
   test('concurrent requests with one key create one run', async () => {
@@ -104,7 +89,7 @@ describe('starting runs', () => {
     assertProblem(await api('POST', '/v1/runs', { workflow: 'test.chain', input: {}, extra: 1 }), 422, 'invalid_body');
     assertProblem(await api('POST', '/v1/runs', { input: {} }), 422, 'invalid_body');
     assertProblem(await api('POST', '/v1/runs', [1, 2]), 422, 'invalid_body');
-    const wrongType = await http(w.httpUrl, 'POST', '/v1/runs', 'workflow=test.chain', { 'content-type': 'application/x-www-form-urlencoded' });
+    const wrongType = await http(env.w.httpUrl, 'POST', '/v1/runs', 'workflow=test.chain', { 'content-type': 'application/x-www-form-urlencoded' });
     assertProblem(wrongType, 415, 'unsupported_media_type');
     const huge = { workflow: 'test.chain', input: { steps: 1, pad: 'x'.repeat(1_100_000) } };
     assertProblem(await api('POST', '/v1/runs', huge), 413, 'body_too_large');
@@ -201,7 +186,7 @@ describe('reading runs', () => {
 describe('operating runs', () => {
   test('cancel stops a waiting run; resume continues it from its checkpoint', async () => {
     const { body } = await api('POST', '/v1/runs', { workflow: 'test.wait-for-go', input: {} });
-    await waitFor('first step', async () => (await executions(pool, body.id)).s0 === 1);
+    await waitFor('first step', async () => (await executions(env.pool, body.id)).s0 === 1);
     const cancelled = await api('POST', `/v1/runs/${body.id}/cancel`);
     assert.equal(cancelled.status, 200);
     assert.equal(cancelled.body.status, 'CANCELLED');
@@ -216,8 +201,8 @@ describe('operating runs', () => {
     const done = await finished(body.id);
     assert.deepEqual(done.output, { got: 'now' });
     assert.equal(done.phase, 'completed');
-    assert.deepEqual(await executions(pool, body.id), { s0: 1 }, 'the completed step was not re-run');
-    const kinds = (await pool.query('SELECT kind, actor, to_phase FROM waymark.run_events WHERE run_id = $1 ORDER BY id', [body.id])).rows;
+    assert.deepEqual(await executions(env.pool, body.id), { s0: 1 }, 'the completed step was not re-run');
+    const kinds = (await env.pool.query('SELECT kind, actor, to_phase FROM waymark.run_events WHERE run_id = $1 ORDER BY id', [body.id])).rows;
     assert.deepEqual(kinds.map((k) => `${k.kind}:${k.actor}:${k.to_phase ?? ''}`), [
       'created:api:queued', 'phase_changed:dbos:running', 'cancel_requested:api:', 'phase_changed:dbos:cancelled',
       'resume_requested:api:', 'phase_changed:dbos:queued', 'phase_changed:dbos:running', 'phase_changed:dbos:completed',
@@ -242,7 +227,7 @@ describe('operating runs', () => {
     assert.equal(fork.body.workflow, 'test.chain');
     const done = await finished(fork.body.id);
     assert.deepEqual(done.output, [0, 10, 20, 30]);
-    assert.deepEqual(await executions(pool, fork.body.id), { s2: 1, s3: 1 }, 'steps 0 and 1 came from checkpoints');
+    assert.deepEqual(await executions(env.pool, fork.body.id), { s2: 1, s3: 1 }, 'steps 0 and 1 came from checkpoints');
     assertProblem(await api('POST', `/v1/runs/${body.id}/fork`, { fromStep: -1 }), 422, 'invalid_body');
     assertProblem(await api('POST', `/v1/runs/${body.id}/fork`, {}), 422, 'invalid_body');
   });

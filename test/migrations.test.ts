@@ -5,24 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import pg from 'pg';
 import { SchemaVersionError, WaymarkError } from '../src/index.js';
 import { assertSchemaCurrent, migrate, startWaymark } from '../src/server.js';
 import { loadMigrations } from '../src/store/migrate.js';
 import { appendRunEvent, changePhase, insertRun } from '../src/store/runs.js';
-import { createTestDatabase, dropTestDatabase } from './helpers.js';
+import { useTestDatabases } from './fixture-env.js';
 
-const created: string[] = [];
-after(async () => {
-  for (const url of created) await dropTestDatabase(url);
-});
-
-async function freshDatabase(label: string): Promise<string> {
-  const url = await createTestDatabase(`mig_${label}`);
-  created.push(url);
-  return url;
-}
+const databases = useTestDatabases('mig');
+/** An empty database: no DBOS or Waymark schema yet. */
+const freshDatabase = (label: string): Promise<string> => databases.create(label, { migrated: false });
 
 /** Runs `fn` with a client on `url` that is closed afterwards. */
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {

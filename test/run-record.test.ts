@@ -3,31 +3,14 @@
  * row and no audit event remain.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import pg from 'pg';
-import type { TestWaymark } from './helpers.js';
-import { beforeLaunch, closeFixtures, useFixtureDatabase, workflows } from './fixtures/workflows.js';
-import { createTestDatabase, dropTestDatabase, startTestWaymark, waitFor } from './helpers.js';
+import { test } from 'node:test';
+import { waitFor } from './helpers.js';
+import { useFixtureEnv } from './fixture-env.js';
 
-let url: string;
-let w: TestWaymark;
-let pool: pg.Pool;
-
-before(async () => {
-  url = await createTestDatabase('run_record');
-  useFixtureDatabase(url);
-  w = await startTestWaymark(url, { workflows, beforeLaunch, http: false });
-  pool = new pg.Pool({ connectionString: url, max: 2 });
-});
-after(async () => {
-  await pool.end();
-  await w.stop();
-  await closeFixtures();
-  await dropTestDatabase(url);
-});
+const env = useFixtureEnv('run_record', { waymark: { http: false } });
 
 const counts = async () => {
-  const { rows } = await pool.query(
+  const { rows } = await env.pool.query(
     `SELECT (SELECT count(*) FROM waymark.runs)::int AS runs, (SELECT count(*) FROM waymark.run_events)::int AS events,
             (SELECT count(*) FROM dbos.workflow_status)::int AS workflows`,
   );
@@ -36,30 +19,30 @@ const counts = async () => {
 
 test('a failing enqueue leaves no run row and no event', async () => {
   // Make DBOS's enqueue fail inside the transaction, as a broken system table would.
-  await pool.query(`
+  await env.pool.query(`
     CREATE FUNCTION public.refuse_enqueue() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN RAISE EXCEPTION 'enqueue refused for the test'; END $$;
     CREATE TRIGGER refuse_enqueue BEFORE INSERT ON dbos.workflow_status FOR EACH ROW EXECUTE FUNCTION public.refuse_enqueue();`);
   const before = await counts();
   try {
-    await assert.rejects(w.as({ actor: 'test' }).runs.start({ workflow: 'test.chain', input: { steps: 1 }, idempotencyKey: 'k-1' }), /enqueue refused/);
+    await assert.rejects(env.w.as({ actor: 'test' }).runs.start({ workflow: 'test.chain', input: { steps: 1 }, idempotencyKey: 'k-1' }), /enqueue refused/);
     assert.deepEqual(await counts(), before);
   } finally {
-    await pool.query('DROP TRIGGER refuse_enqueue ON dbos.workflow_status; DROP FUNCTION public.refuse_enqueue()');
+    await env.pool.query('DROP TRIGGER refuse_enqueue ON dbos.workflow_status; DROP FUNCTION public.refuse_enqueue()');
   }
   // The same idempotency key is free again: nothing of the failed attempt remained.
-  const { run, created } = await w.as({ actor: 'test' }).runs.start({ workflow: 'test.chain', input: { steps: 1 }, idempotencyKey: 'k-1' });
+  const { run, created } = await env.w.as({ actor: 'test' }).runs.start({ workflow: 'test.chain', input: { steps: 1 }, idempotencyKey: 'k-1' });
   assert.equal(created, true);
-  await waitFor('run to finish', async () => (await w.runs.get(run.id)).status === 'SUCCESS');
+  await waitFor('run to finish', async () => (await env.w.runs.get(run.id)).status === 'SUCCESS');
   const after = await counts();
   assert.equal(after.runs, before.runs + 1);
   assert.equal(after.workflows, before.workflows + 1);
 });
 
 test('a run started from the library is recorded with its actor, tenant and version', async () => {
-  const { run } = await w.as({ actor: 'billing-service' }).runs.start({ workflow: 'test.chain', input: { steps: 1 } });
-  const { rows } = await pool.query('SELECT tenant_id, created_by, app_version, workflow FROM waymark.runs WHERE id = $1', [run.id]);
+  const { run } = await env.w.as({ actor: 'billing-service' }).runs.start({ workflow: 'test.chain', input: { steps: 1 } });
+  const { rows } = await env.pool.query('SELECT tenant_id, created_by, app_version, workflow FROM waymark.runs WHERE id = $1', [run.id]);
   assert.deepEqual(rows[0], { tenant_id: 'default', created_by: 'billing-service', app_version: 'test-1', workflow: 'test.chain' });
-  const status = await pool.query('SELECT application_version, queue_name FROM dbos.workflow_status WHERE workflow_uuid = $1', [run.id]);
+  const status = await env.pool.query('SELECT application_version, queue_name FROM dbos.workflow_status WHERE workflow_uuid = $1', [run.id]);
   assert.deepEqual(status.rows[0], { application_version: 'test-1', queue_name: 'waymark_runs' });
 });

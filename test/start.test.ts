@@ -6,29 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { after, test } from 'node:test';
 import pg from 'pg';
-import { ROOT, http, waitFor } from './helpers.js';
+import { ROOT, http, useTempDirs, waitFor } from './helpers.js';
 
-const dirs: string[] = [];
 const children: ChildProcess[] = [];
 
 after(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** A fresh data directory the `postgres` OS user can enter (the server runs as it under root). */
-function tempDir(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'waymark-start-test-'));
-  chmodSync(dir, 0o755);
-  dirs.push(dir);
-  return dir;
-}
+const tempDir = useTempDirs('waymark-start-test-');
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

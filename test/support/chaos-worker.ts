@@ -1,12 +1,13 @@
 /**
- * A chaos worker process: Waymark with the chaos workflow against DATABASE_URL (tables are
+ * A chaos worker process: WaymarkServer with the chaos workflow against DATABASE_URL (tables are
  * created by the orchestrator), prints READY <executorId>, and runs until killed.
  */
-import { startWaymark, type Waymark } from '../src/index.js';
+import { startWaymark } from '../../src/server.js';
+import type { WaymarkServer } from '../../src/server.js';
 import { guardUnhandledClientErrors } from './chaos-pg-guard.js';
 import { chaosWorkflows } from './chaos-workflows.js';
 
-const ref: { waymark?: Waymark } = {};
+const ref: { waymark?: WaymarkServer } = {};
 // Name the client that crashes this process when Postgres restarts (the crash still happens).
 guardUnhandledClientErrors({
   swallow: false,

@@ -19,12 +19,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { startWaymark, type Waymark } from '../src/index.js';
+import { startWaymark } from '../../src/server.js';
+import type { WaymarkServer } from '../../src/server.js';
 import { ChaosServer, type ChaosEndpoint } from './chaos-server.js';
 import { CHAOS_WORKFLOW, chaosWorkflows, createChaosTables } from './chaos-workflows.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const WORKER_SCRIPT = path.join(ROOT, 'bench/chaos-worker.ts');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const WORKER_SCRIPT = path.join(ROOT, 'test/support/chaos-worker.ts');
 const TERMINAL = new Set(['SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED']);
 const ENDPOINT_OF: Record<string, ChaosEndpoint> = { 'chaos.ship': 'shipments', 'chaos.invoice': 'invoices', 'chaos.charge': 'charges' };
 const OUTPUT_FIELD: Record<ChaosEndpoint, string> = { shipments: 'shipmentId', invoices: 'invoiceId', charges: 'chargeId' };
@@ -55,7 +56,7 @@ export interface ChaosOptions {
   appVersion?: string;
   log?: (message: string) => void;
   /** Called with the orchestrating (non-worker) Waymark once it runs. */
-  onStarted?: (waymark: Waymark) => void;
+  onStarted?: (waymark: WaymarkServer) => void;
   /** Every chunk a worker prints. */
   workerOutput?: (slot: number, pid: number, chunk: string) => void;
 }
@@ -294,7 +295,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const startedAt = new Date();
   const server = new ChaosServer(opts.latencyMs);
   await server.start();
-  let wm: Waymark | undefined;
+  let wm: WaymarkServer | undefined;
   const pool = new pg.Pool({ connectionString: o.databaseUrl, max: 4 });
   pool.on('error', () => {});
   let t0 = Date.now();
@@ -350,10 +351,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       const deadline = Date.now() + settleTimeoutMs;
       for (;;) {
         try {
-          const { run } = await waymark.runs.start(
-            { workflow: CHAOS_WORKFLOW, input: { orderId, cents: 100 + (i % 50) }, idempotencyKey: `chaos:${orderId}` },
-            { actor: 'chaos' },
-          );
+          const { run } = await waymark
+            .as({ actor: 'chaos' })
+            .runs.start({ workflow: CHAOS_WORKFLOW, input: { orderId, cents: 100 + (i % 50) }, idempotencyKey: `chaos:${orderId}` });
           runIds.set(orderId, run.id);
           return;
         } catch (e) {
@@ -492,7 +492,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         [CHAOS_WORKFLOW],
       );
       for (const d of open) {
-        const view = await waymark.deadLetters.retry(d.run_id, { reason: 'chaos operator: retry after the chaos' }, { actor: 'chaos-operator' });
+        const view = await waymark.as({ actor: 'chaos-operator' }).deadLetters.retry(d.run_id, { reason: 'chaos operator: retry after the chaos' });
         retried.push({ runId: d.run_id, forkId: view.retryRunId ?? '?' });
       }
       const inDoubt = (await q<{ tool: string; key: string; run_id: string; order_id: string; phase: string }>(
@@ -507,7 +507,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         const req = effect
           ? { happened: true, output: { [OUTPUT_FIELD[endpoint]]: effect.id }, comment: `chaos operator: ${effect.id} found at the provider` }
           : { happened: false, comment: 'chaos operator: nothing at the provider' };
-        await waymark.toolCalls.resolve(c.runId, c.key, req, { actor: 'chaos-operator' });
+        await waymark.as({ actor: 'chaos-operator' }).toolCalls.resolve(c.runId, c.key, req);
         if (effect) resolvedHappened++;
         else resolvedNotHappened++;
       }

@@ -14,7 +14,7 @@
  * can kill the worker at a known point of a call.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeLocal, listenLocal } from './local-http.js';
 
 /** A side effect the server performed. */
 export interface Effect {
@@ -59,22 +59,12 @@ export class ChaosServer {
   }
 
   async start(): Promise<string> {
-    this.#server = http.createServer((req, res) => {
-      let raw = '';
-      req.on('data', (c: Buffer) => (raw += c.toString()));
-      req.on('end', () => this.#handle(req, res, raw));
-    });
-    // Answers are delayed and workers die mid-request: do not let the server drop idle sockets early.
-    this.#server.keepAliveTimeout = 60_000;
-    await new Promise<void>((r) => this.#server!.listen(0, '127.0.0.1', () => r()));
-    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    ({ server: this.#server, url: this.url } = await listenLocal((req, res, raw) => this.#handle(req, res, raw)));
     return this.url;
   }
 
   async stop(): Promise<void> {
-    for (const r of this.#hanging) r.destroy();
-    this.#server?.closeAllConnections();
-    await new Promise<void>((r) => (this.#server ? this.#server.close(() => r()) : r()));
+    await closeLocal(this.#server, this.#hanging);
   }
 
   /** The next request to `endpoint` for `orderId` acts and then never answers. */

@@ -9,7 +9,7 @@ import { DBOS } from '@dbos-inc/dbos-sdk';
 import type { Knex } from 'knex';
 import pg from 'pg';
 import { z } from 'zod';
-import { callTool, db, defineTool, defineWorkflow, httpTool } from '../src/index.js';
+import { Waymark, callTool, db, defineTool, httpTool } from '../../src/index.js';
 
 const base = (): string => {
   const url = process.env.CHAOS_TOOL_URL;
@@ -80,6 +80,8 @@ async function noteProgress(what: string): Promise<void> {
   }
 }
 
+export const CHAOS_WORKFLOW = 'chaos.order';
+
 export class ChaosFlows {
   @db.transaction()
   static async insertOrder(orderId: string, cents: number): Promise<void> {
@@ -91,7 +93,11 @@ export class ChaosFlows {
     await db.client('chaos_payments').insert({ order_id: orderId, run_id: DBOS.workflowID, shipment_id: p.shipmentId, invoice_id: p.invoiceId, charge_id: p.chargeId });
   }
 
-  @DBOS.workflow()
+  @Waymark.workflow({
+    name: CHAOS_WORKFLOW,
+    description: 'Chaos test: order row, idempotent shipment, reconcilable invoice, non-idempotent charge, payment row.',
+    input: z.object({ orderId: z.string().min(1), cents: z.number().int().positive() }),
+  })
   static async order(input: { orderId: string; cents: number }): Promise<{ shipmentId: string; invoiceId: string; chargeId: string }> {
     await noteProgress('start');
     await ChaosFlows.insertOrder(input.orderId, input.cents);
@@ -104,14 +110,8 @@ export class ChaosFlows {
   }
 }
 
-export const CHAOS_WORKFLOW = 'chaos.order';
 
-export const chaosOrder = defineWorkflow({
-  name: CHAOS_WORKFLOW,
-  description: 'Chaos test: order row, idempotent shipment, reconcilable invoice, non-idempotent charge, payment row.',
-  input: z.object({ orderId: z.string().min(1), cents: z.number().int().positive() }),
-  workflow: ChaosFlows.order,
-});
+export const chaosOrder = Waymark.definitionOf(ChaosFlows.order);
 
 export const chaosWorkflows = [chaosOrder];
 
