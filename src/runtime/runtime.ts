@@ -82,6 +82,24 @@ export interface Waymark {
   stop(): Promise<void>;
 }
 
+/** DBOS's default cap on a system database connection left idle inside a transaction. */
+const IDLE_TRANSACTION_TIMEOUT_MS = 60_000;
+
+/**
+ * The system database URL with `idle_in_transaction_session_timeout` set at connection startup
+ * (libpq `options`). Without it DBOS sends `SET idle_in_transaction_session_timeout` from its
+ * pools' 'connect' event without waiting, so the borrower's first query is queued behind it on
+ * the same client, which pg 8.23 reports as a deprecated concurrent `client.query()` on every
+ * start. DBOS skips that SET when the URL already carries the setting.
+ */
+function withIdleTransactionTimeout(url: string): string {
+  const parsed = new URL(url);
+  const options = parsed.searchParams.get('options') ?? '';
+  if (options.includes('idle_in_transaction_session_timeout')) return url;
+  parsed.searchParams.set('options', `${options} -c idle_in_transaction_session_timeout=${IDLE_TRANSACTION_TIMEOUT_MS}`.trim());
+  return parsed.toString();
+}
+
 /**
  * Starts Waymark in this process.
  *
@@ -124,7 +142,8 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
     cleanups.push(() => db.destroy());
     if (options.beforeLaunch) await options.beforeLaunch({ knex: db.knex, databaseUrl: database.url });
 
-    const dbosClient = await DBOSClient.create({ systemDatabaseUrl: database.url, systemDatabaseSchemaName: DBOS_SCHEMA, applicationName: config.appName });
+    const systemDatabaseUrl = withIdleTransactionTimeout(database.url);
+    const dbosClient = await DBOSClient.create({ systemDatabaseUrl, systemDatabaseSchemaName: DBOS_SCHEMA, applicationName: config.appName });
     cleanups.push(() => dbosClient.destroy());
 
     let claim: ExecutorClaim | undefined;
@@ -144,7 +163,7 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
       cleanups.push(() => lease.release());
       DBOS.setConfig({
         name: config.appName,
-        systemDatabaseUrl: database.url,
+        systemDatabaseUrl,
         systemDatabaseSchemaName: DBOS_SCHEMA,
         applicationVersion: config.appVersion,
         executorID: claim.id,
