@@ -8,7 +8,10 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ValidationError } from './errors.js';
 
-const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+const LogLevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** How much a Waymark process logs. */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 const EnvSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
@@ -22,7 +25,7 @@ const EnvSchema = z.object({
   WAYMARK_EXECUTOR_ID: z.string().min(1).max(200).optional(),
   WAYMARK_CONCURRENCY: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   WAYMARK_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i).default('1mb'),
-  LOG_LEVEL: LogLevel.default('info'),
+  LOG_LEVEL: LogLevelSchema.default('info'),
   WAYMARK_NOTIFY_WEBHOOK_URL: z.string().url().optional(),
   WAYMARK_SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   WAYMARK_NOTIFY_EMAIL_FROM: z.string().min(3).default('waymark@localhost'),
@@ -63,7 +66,7 @@ export interface WaymarkConfig {
   concurrency: number;
   /** Largest accepted HTTP body (express `limit` syntax, e.g. `1mb`). */
   bodyLimit: string;
-  logLevel: z.infer<typeof LogLevel>;
+  logLevel: LogLevel;
   /** Notification channels for approvals; absent channels are skipped. */
   notify: { webhookUrl: string | undefined; smtpUrl: string | undefined; emailFrom: string };
   /** Webhook sources and their HMAC secrets (`POST /v1/events/{source}`). */

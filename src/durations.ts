@@ -7,7 +7,8 @@ import { WaymarkError } from './errors.js';
 
 /** A time span: milliseconds, or a number with a unit (`ms`, `s`, `m`, `h`, `d`, `w`). */
 export type Duration = number | `${number}${DurationUnit}`;
-type DurationUnit = 'ms' | 's' | 'm' | 'h' | 'd' | 'w';
+/** The units a {@link Duration} string may end in. */
+export type DurationUnit = 'ms' | 's' | 'm' | 'h' | 'd' | 'w';
 
 const UNIT_MS: Record<DurationUnit, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 const PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)$/;

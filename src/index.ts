@@ -35,7 +35,7 @@ export type { EventWaitResult, ReceivedEvent } from './agent/wait-for-event.js';
 export type { Notification } from './agent/notify.js';
 export type { KnexDataSource, TransactionConfig } from './runtime/knex-data-source.js';
 export type { AnyErrorCode, ErrorCode } from './errors.js';
-export type { Duration } from './durations.js';
+export type { Duration, DurationUnit } from './durations.js';
 
 export { DEFAULT_RETRY_BUDGET, Waymark } from './agent/workflows.js';
 export { DEFAULT_RETRY, DEFAULT_TOOL_TIMEOUT_MS, defineTool } from './agent/define-tool.js';

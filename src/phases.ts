@@ -27,7 +27,7 @@ export const RunPhase = {
   CompensationFailed: 'compensation_failed',
 } as const;
 
-/** One of {@link RunPhase}'s values. */
+/** One of the values of the `RunPhase` object. */
 export type RunPhase = (typeof RunPhase)[keyof typeof RunPhase];
 
 /**
@@ -48,5 +48,5 @@ export const WorkflowStatus = {
   MaxRecoveryAttemptsExceeded: 'MAX_RECOVERY_ATTEMPTS_EXCEEDED',
 } as const;
 
-/** One of {@link WorkflowStatus}'s values. */
+/** One of the values of the `WorkflowStatus` object. */
 export type WorkflowStatus = (typeof WorkflowStatus)[keyof typeof WorkflowStatus];

@@ -49,7 +49,7 @@ export function createScope(init: ScopeInit, log: Logger): Scope {
 
 /**
  * What the database gateway needs to know: the tenant of the transaction, or
- * {@link SYSTEM_TENANT} for housekeeping that works across tenants (leases, timeouts, sweeps).
+ * `SYSTEM_TENANT` for housekeeping that works across tenants (leases, timeouts, sweeps).
  */
 export interface TenantScope {
   readonly tenantId: string;

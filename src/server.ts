@@ -1,7 +1,7 @@
 /**
  * Waymark's server entry (`waymark/server`): start Waymark in a process (worker, HTTP API, or
  * both), the services behind the API and the CLI, the Express app factory, configuration and
- * migrations.
+ * migrations — and, re-exported, everything of the authoring entry `waymark`.
  *
  * @example
  * ```ts
@@ -15,20 +15,25 @@
  *
  * @packageDocumentation
  */
+// A server is also where workflows are written: everything of the authoring entry, too.
+export * from './index.js';
 export type { CallerInit, ScopedWaymark, WaymarkOptions, WaymarkServer } from './app/start-waymark.js';
 export type { Bound } from './app/bind-scope.js';
-export type { WaymarkConfig } from './config.js';
+export type { LogLevel, WaymarkConfig } from './config.js';
+export type { WorkflowRegistry } from './agent/workflows.js';
+export type { ToolCatalog } from './agent/define-tool.js';
+export type { Clock } from './runtime/clock.js';
 export type { Logger } from './logger.js';
-export type { Scope, ScopeInit } from './scope.js';
+export type { Scope, ScopeInit, TenantScope } from './scope.js';
 export type { AppDeps } from './http/app.js';
-export type { RunPage, RunView, TimelineEntry } from './service/runs.js';
+export type { RunPage, RunServiceDeps, RunView, TimelineEntry } from './service/runs.js';
 export type { ResolveRequest, ToolCallView } from './service/tool-calls.js';
 export type { ApprovalView, DecisionRequest } from './service/approvals.js';
 export type { IngestResult } from './service/events.js';
 export type { WorkerView } from './service/workers.js';
 export type { DeadLetterView } from './service/dead-letters.js';
 export type { VersionView } from './service/versions.js';
-export type { Database, TxOptions } from './store/gateway.js';
+export type { Database, DatabaseOptions, Tx, TxOptions } from './store/gateway.js';
 export type { DatabaseHandle } from './runtime/database.js';
 export type { Migration, MigrationReport } from './store/migrate.js';
 export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './runtime/embedded-postgres.js';

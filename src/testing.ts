@@ -16,4 +16,4 @@
  */
 export { TestClock } from './app/test-clock.js';
 export type { Clock } from './runtime/clock.js';
-export type { Duration } from './durations.js';
+export type { Duration, DurationUnit } from './durations.js';

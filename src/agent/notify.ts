@@ -28,7 +28,16 @@ export const NotificationSchema = z.object({
   recipients: Recipients,
   data: z.record(z.string(), z.unknown()).default({}),
 });
-export type Notification = z.input<typeof NotificationSchema>;
+/** A notification to send: what happened, to whom, and the structured details. */
+export interface Notification {
+  /** Unique per notification (e.g. `approval:<id>:reminder:2`): the idempotency key. */
+  id: string;
+  kind: string;
+  subject: string;
+  text: string;
+  recipients: { users?: string[] | undefined; roles?: string[] | undefined };
+  data?: Record<string, unknown> | undefined;
+}
 
 const webhookUrl = (): string => {
   const url = currentRuntime().config.notify.webhookUrl;

@@ -52,7 +52,7 @@ export interface WorkflowDefinition<S extends z.ZodType = z.ZodType> {
   readonly dbosClassName: string;
   /** The input schema as JSON Schema, for clients. */
   readonly inputJsonSchema: Record<string, unknown>;
-  /** Parses input, throwing a {@link ValidationError} that names the failing fields. */
+  /** Parses input, throwing a `ValidationError` (`invalid_input`) that names the failing fields. */
   parseInput(input: unknown): z.output<S>;
 }
 

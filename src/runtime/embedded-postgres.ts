@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { WaymarkError } from '../errors.js';
@@ -146,7 +146,7 @@ export function findRunningEmbeddedPostgres(dataDir: string): RunningEmbeddedPos
   const server = readPostmasterPid(path.resolve(dataDir));
   if (!server || !isAlive(server.pid)) return undefined;
   const ppid = parentPid(server.pid);
-  if (ppid <= 1 || !isAlive(ppid) || !/node/.test(safeRead(`/proc/${ppid}/comm`))) return undefined;
+  if (ppid <= 1 || !isAlive(ppid) || !isNodeProcess(ppid)) return undefined;
   return { port: server.port, ownerPid: ppid, withDatabase: (db) => urlFor(server.port, db) };
 }
 
@@ -197,7 +197,7 @@ async function stopOrphanedServer(dataDir: string, log: (m: string) => void): Pr
   const server = readPostmasterPid(dataDir);
   if (!server || !isAlive(server.pid)) return; // a stale file: postgres removes it and runs crash recovery
   const ppid = parentPid(server.pid);
-  if (ppid > 1 && isAlive(ppid) && /node/.test(safeRead(`/proc/${ppid}/comm`))) {
+  if (ppid > 1 && isAlive(ppid) && isNodeProcess(ppid)) {
     throw new WaymarkError(
       'embedded_postgres_in_use',
       `Embedded Postgres for ${dataDir} is in use by process ${ppid} (postmaster ${server.pid}); stop that process or set DATABASE_URL.`,
@@ -207,6 +207,19 @@ async function stopOrphanedServer(dataDir: string, log: (m: string) => void): Pr
   process.kill(server.pid, 'SIGINT');
   for (let i = 0; i < 100 && isAlive(server.pid); i++) await sleep(100);
   if (isAlive(server.pid)) process.kill(server.pid, 'SIGKILL');
+}
+
+/**
+ * Whether the process runs a node binary, read from /proc/<pid>/exe. Not from
+ * /proc/<pid>/comm: that is the main thread's name, which Node 24 sets to "MainThread", so a
+ * live owner would be taken for a dead one and its postmaster stopped as an orphan.
+ */
+function isNodeProcess(pid: number): boolean {
+  try {
+    return /node/.test(path.basename(readlinkSync(`/proc/${pid}/exe`)));
+  } catch {
+    return /node/.test(safeRead(`/proc/${pid}/comm`)); // exe is unreadable for another user's process
+  }
 }
 
 function parentPid(pid: number): number {

@@ -22,6 +22,24 @@ import { installRuntime } from './process-runtime.js';
 /** The DBOS queue every Waymark run is enqueued on. */
 export const RUN_QUEUE = 'waymark_runs';
 
+/** DBOS's default cap on a system database connection left idle inside a transaction. */
+const IDLE_TRANSACTION_TIMEOUT_MS = 60_000;
+
+/**
+ * The system database URL with `idle_in_transaction_session_timeout` set at connection startup
+ * (libpq `options`). Without it DBOS sends `SET idle_in_transaction_session_timeout` from its
+ * pools' 'connect' event without waiting, so the borrower's first query is queued behind it on
+ * the same client, which pg 8.23 reports as a deprecated concurrent `client.query()` on every
+ * start. DBOS skips that SET when the URL already carries the setting.
+ */
+function withIdleTransactionTimeout(url: string): string {
+  const parsed = new URL(url);
+  const options = parsed.searchParams.get('options') ?? '';
+  if (options.includes('idle_in_transaction_session_timeout')) return url;
+  parsed.searchParams.set('options', `${options} -c idle_in_transaction_session_timeout=${IDLE_TRANSACTION_TIMEOUT_MS}`.trim());
+  return parsed.toString();
+}
+
 /** What {@link startInfrastructure} needs. */
 export interface InfrastructureOptions {
   config: WaymarkConfig;
@@ -92,7 +110,8 @@ export async function startInfrastructure(o: InfrastructureOptions): Promise<Inf
     cleanups.push(() => dataSource.destroy());
     if (o.beforeLaunch) await o.beforeLaunch({ knex: dataSource.knex, databaseUrl: database.url });
 
-    const dbos = await DBOSClient.create({ systemDatabaseUrl: database.url, systemDatabaseSchemaName: DBOS_SCHEMA, applicationName: config.appName });
+    const systemDatabaseUrl = withIdleTransactionTimeout(database.url);
+    const dbos = await DBOSClient.create({ systemDatabaseUrl, systemDatabaseSchemaName: DBOS_SCHEMA, applicationName: config.appName });
     cleanups.push(() => dbos.destroy());
 
     let executorId: string | undefined;
@@ -107,7 +126,7 @@ export async function startInfrastructure(o: InfrastructureOptions): Promise<Inf
       o.registerFunctions?.();
       DBOS.setConfig({
         name: config.appName,
-        systemDatabaseUrl: database.url,
+        systemDatabaseUrl,
         systemDatabaseSchemaName: DBOS_SCHEMA,
         applicationVersion: config.appVersion,
         executorID: claim.id,

@@ -205,7 +205,7 @@ export class KnexDataSource implements DataSourceTransactionHandler {
   }
 
   /**
-   * Decorator form of {@link registerTransaction} (needs `experimentalDecorators`).
+   * Decorator form of {@link KnexDataSource.registerTransaction} (needs `experimentalDecorators`).
    *
    * @example
    * ```ts
