@@ -70,3 +70,24 @@ test("an approval's reminder and deadline fire on the clock's days, once each", 
   assert.deepEqual([out.decision.decision, out.decision.expired, out.decision.decidedBy], ['approved', true, 'system:deadline']);
   assert.equal((await w.approvals.get(approval.id)).status, 'expired');
 });
+
+test('advancing past several due times at once runs each of them, in order, once', async () => {
+  const { run } = await w.runs.start({
+    workflow: 'test.approval',
+    input: {
+      title: 'Refund Bo', proposal: { amount: 5, payee: 'Bo' }, assignees: { users: ['ops'] }, reminders: ['1d'],
+      escalations: [{ afterMs: '2d', to: { roles: ['lead'] } }], deadline: { afterMs: '5d', outcome: 'reject' },
+    },
+  });
+  const approval = await waitFor('the approval', async () => (await w.approvals.list({ runId: run.id })).approvals[0]);
+  await waitFor('the run to wait', () => Promise.resolve(clock.waiting === 1));
+  await clock.advance('10d');
+  const done = await finished(run.id);
+  assert.equal(done.status, 'SUCCESS', JSON.stringify(done.error));
+  const out = done.output as { decision: { decision: string; expired: boolean } };
+  assert.deepEqual([out.decision.decision, out.decision.expired], ['rejected', true]);
+  const after = await w.approvals.get(approval.id);
+  assert.deepEqual([after.status, after.remindersSent, after.escalationLevel, after.assignees.roles], ['expired', 1, 1, ['lead']]);
+  const kinds = (await w.runs.timeline(run.id)).filter((e) => e.type === 'event' && e.name.startsWith('approval_')).map((e) => e.name);
+  assert.deepEqual(kinds, ['approval_requested', 'approval_reminder_sent', 'approval_escalated', 'approval_expired']);
+});

@@ -6,6 +6,7 @@
  */
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import { toMs, type Duration } from '../durations.js';
+import { ensureError } from '../errors.js';
 import type { Clock, ClockWake } from '../runtime/clock.js';
 
 /** How far in the wall-clock future a wait that only the test clock can end is put. */
@@ -32,6 +33,9 @@ interface Watch {
 export class TestClock implements Clock {
   #now: number;
   readonly #watches = new Map<string, Watch>();
+  /** Wake-ups are sent one pass at a time, so each watch is woken exactly once. */
+  #pending: Promise<void> = Promise.resolve();
+  #failure: unknown;
 
   constructor(start: Date | number = Date.now()) {
     this.#now = typeof start === 'number' ? start : start.getTime();
@@ -41,15 +45,18 @@ export class TestClock implements Clock {
     return this.#now;
   }
 
-  wallDeadline(at: number): number {
-    // Due now: DBOS's own deadline ends the wait at once. Later: only advance() ends it.
-    return at <= this.#now ? Date.now() : Date.now() + NEVER_MS;
+  wallDeadline(_at: number): number {
+    // Only this clock ends a wait (with exactly one wake-up per watch), never DBOS's own
+    // deadline: a wait that ended by both would leave a stray wake-up on its topic.
+    return Date.now() + NEVER_MS;
   }
 
   watch(runId: string, topic: string, at: number): () => void {
     const key = `${runId}\u0000${topic}`;
     const entry: Watch = { runId, topic, at };
     this.#watches.set(key, entry);
+    // Already due (time was advanced past it before the wait began): wake it now.
+    if (at <= this.#now) void this.#queueWake();
     return () => {
       if (this.#watches.get(key) === entry) this.#watches.delete(key);
     };
@@ -61,13 +68,31 @@ export class TestClock implements Clock {
    */
   async advance(duration: Duration): Promise<void> {
     this.#now += toMs(duration, 'advance');
-    await this.#wakeDue();
+    await this.#wake();
   }
 
   /** Moves time to `to` (never backwards). */
   async set(to: Date | number): Promise<void> {
     this.#now = Math.max(this.#now, typeof to === 'number' ? to : to.getTime());
-    await this.#wakeDue();
+    await this.#wake();
+  }
+
+  /** Wakes what is due, after any wake-up already under way; reports a wake-up that failed. */
+  async #wake(): Promise<void> {
+    await this.#queueWake();
+    const failure = this.#failure;
+    this.#failure = undefined;
+    if (failure !== undefined) throw ensureError(failure);
+  }
+
+  /** Queues a wake-up pass behind the one under way; the queue itself never rejects. */
+  #queueWake(): Promise<void> {
+    this.#pending = this.#pending
+      .then(() => this.#wakeDue())
+      .catch((e: unknown) => {
+        this.#failure ??= e;
+      });
+    return this.#pending;
   }
 
   /** How many runs wait on this clock now (for assertions that a run is waiting). */
