@@ -32,5 +32,34 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
     },
   },
+  // The layers import downward only (docs/architecture.md): store, runtime, agent, service,
+  // http and cli, app. No DBOS internals and no examples anywhere in the package.
+  ...layerRules([
+    { files: ['src/*.ts'], ignores: ['src/cli.ts', 'src/index.ts', 'src/server.ts', 'src/testing.ts'], above: ['./store', './runtime', './agent', './service', './http', './app', './cli'] },
+    { files: ['src/store/**/*.ts'], above: ['../runtime', '../agent', '../service', '../http', '../app', '../cli'] },
+    { files: ['src/runtime/**/*.ts'], above: ['../agent', '../service', '../http', '../app', '../cli'] },
+    { files: ['src/agent/**/*.ts'], above: ['../service', '../http', '../app', '../cli'] },
+    { files: ['src/service/**/*.ts'], above: ['../http', '../app', '../cli'] },
+    { files: ['src/http/**/*.ts'], above: ['../app', '../cli'] },
+    { files: ['src/app/**/*.ts'], above: ['../cli'] },
+    { files: ['src/cli.ts', 'src/index.ts', 'src/server.ts', 'src/testing.ts'], above: [] },
+  ]),
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
 );
+
+/** One no-restricted-imports rule per layer: nothing from the layers above it. */
+function layerRules(layers) {
+  return layers.map(({ files, ignores, above }) => ({
+    files,
+    ...(ignores ? { ignores } : {}),
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          ...above.map((dir) => ({ group: [`${dir}/*`, `${dir}.js`], message: 'Layers import downward only (docs/architecture.md).' })),
+          { group: ['@dbos-inc/dbos-sdk/internal/*'], message: "DBOS internals change without notice: use the SDK's public API." },
+          { group: ['**/examples/*'], message: 'The package never imports the examples.' },
+        ],
+      }],
+    },
+  }));
+}

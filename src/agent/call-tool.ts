@@ -79,7 +79,7 @@ type AttemptOutcome =
  *
  * @example
  * ```ts
- * @DBOS.workflow()
+ * @Waymark.workflow({ name: 'remind', description: 'Sends a reminder', input: z.object({ to: z.string() }) })
  * static async remind(input: { to: string }) {
  *   const { messageId } = await callTool(sendEmail, { to: input.to, subject: 'Reminder', body: '...' });
  *   return messageId;

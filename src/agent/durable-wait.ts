@@ -6,7 +6,7 @@
  */
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import { toMs, type Duration } from '../durations.js';
-import { isClockWake } from '../runtime/clock.js';
+import { isClockWake, type ClockWake } from '../runtime/clock.js';
 import { runContext, type RunContext } from './run-context.js';
 
 /** How long one wait without a deadline lasts before it simply waits again (durably). */
@@ -24,13 +24,24 @@ const FAR_WAIT_SECONDS = 7 * 24 * 3600;
  */
 export async function waitOn<T>(ctx: RunContext, topic: string, at: number | undefined): Promise<T | undefined> {
   if (at === undefined) {
-    const msg = await DBOS.recv<T>(topic, FAR_WAIT_SECONDS);
-    return msg === null || isClockWake(msg) ? undefined : msg;
+    for (;;) {
+      const msg: T | ClockWake | null = await DBOS.recv<T | ClockWake>(topic, FAR_WAIT_SECONDS);
+      // A wake-up meant for an earlier wait on this topic is not this wait's business.
+      if (!isClockWake(msg)) return msg ?? undefined;
+    }
   }
   const unwatch = ctx.clock.watch(ctx.runId, topic, at);
   try {
-    const msg = await DBOS.recv<T>(topic, { deadlineEpochMS: ctx.clock.wallDeadline(at) });
-    return msg === null || isClockWake(msg) ? undefined : msg;
+    for (;;) {
+      const msg: T | ClockWake | null = await DBOS.recv<T | ClockWake>(topic, { deadlineEpochMS: ctx.clock.wallDeadline(at) });
+      if (msg === null) return undefined;
+      if (!isClockWake(msg)) return msg;
+      if (msg.at !== at) continue;
+      // The time came; a decision or event already waiting behind the wake-up still wins, as
+      // it does with the system clock.
+      const pending: T | ClockWake | null = await DBOS.recv<T | ClockWake>(topic, 0);
+      return pending === null || isClockWake(pending) ? undefined : pending;
+    }
   } finally {
     unwatch();
   }
@@ -48,10 +59,10 @@ export async function waitOn<T>(ctx: RunContext, topic: string, at: number | und
 export async function sleep(duration: Duration): Promise<void> {
   const ms = toMs(duration, 'sleep');
   const ctx = await runContext('sleep');
-  const stepId = DBOS.stepID ?? 0;
-  const until = await DBOS.runStep(async () => ctx.clock.now() + ms, { name: 'waymark.sleep' });
+  // The step id (only defined inside a step) makes each sleep's topic its own.
+  const { until, topic } = await DBOS.runStep(async () => ({ until: ctx.clock.now() + ms, topic: `waymark.sleep:${DBOS.stepID ?? 0}` }), { name: 'waymark.sleep' });
   for (;;) {
     // Nobody sends on this topic: only the deadline (or a test clock) ends the wait.
-    if ((await waitOn<unknown>(ctx, `waymark.sleep:${stepId}`, until)) === undefined) return;
+    if ((await waitOn<unknown>(ctx, topic, until)) === undefined) return;
   }
 }

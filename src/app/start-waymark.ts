@@ -50,9 +50,11 @@ export interface WaymarkOptions {
    */
   beforeLaunch?: (ctx: { knex: Knex; databaseUrl: string }) => Promise<void>;
   /**
-   * Called when the worker had to stop for good (it lost its executor lock, so running on could
-   * execute a run twice). Waymark has already stopped itself; the default only logs. A library
-   * never exits its host: a CLI may turn this into an exit code.
+   * Called at once when the worker must stop for good: it lost its executor lock, and another
+   * process may now recover its runs, so anything still executing here could act twice. Waymark
+   * then stops itself without draining, but cannot abort code already running in this process:
+   * a host that can should exit (the CLI exits with code 70). Waymark never exits its host; the
+   * default only logs.
    */
   onFatal?: (error: WaymarkError) => void;
 }
@@ -129,18 +131,20 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
   const worker = options.worker ?? true;
   const registry = new WorkflowRegistry(options.workflows ?? []);
   let stopped: Promise<void> | undefined;
-  let stopAll = async (): Promise<void> => {};
-  const stop = (): Promise<void> => (stopped ??= stopAll());
+  let stopAll = async (_drain: boolean): Promise<void> => {};
+  const stop = (drain = true): Promise<void> => (stopped ??= stopAll(drain));
   const infra = await startInfrastructure({
     config, log, worker, clock: options.clock, beforeLaunch: options.beforeLaunch, registerFunctions: registerCompensationWorkflow,
     onExecutorLost: (error) => {
-      void stop().finally(() => (options.onFatal ?? (() => {}))(error));
+      // Tell the host first: it may exit, which stops in-flight code sooner than anything here.
+      options.onFatal?.(error);
+      void stop(false);
     },
   });
   const cleanups: (() => Promise<void>)[] = [];
-  stopAll = async () => {
+  stopAll = async (drain) => {
     for (const c of cleanups.reverse()) await c().catch(() => {});
-    await infra.stop();
+    await infra.stop({ drain });
   };
   try {
     const { db, dbos } = infra;
@@ -200,7 +204,7 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
           versions: bindScope(versions, s),
         };
       },
-      stop,
+      stop: () => stop(),
     };
   } catch (e) {
     await stop();

@@ -103,9 +103,10 @@ export class TestClock implements Clock {
   async #wakeDue(): Promise<void> {
     for (const [key, w] of [...this.#watches]) {
       if (w.at > this.#now) continue;
-      this.#watches.delete(key);
-      const wake: ClockWake = { waymarkClock: this.#now };
-      await DBOS.send(w.runId, wake, w.topic, `waymark.clock:${w.topic}:${w.at}`);
+      const wake: ClockWake = { waymarkClock: this.#now, at: w.at };
+      await DBOS.send(w.runId, wake, w.topic, `waymark.clock:${w.runId}:${w.topic}:${w.at}`);
+      // Forgotten only once sent: a failed send is tried again by the next advance.
+      if (this.#watches.get(key) === w) this.#watches.delete(key);
     }
   }
 }

@@ -35,7 +35,10 @@ export const systemClock: Clock = Object.freeze({
 
 /** The message a clock sends to wake a waiting run; primitives tell it from a real message. */
 export interface ClockWake {
+  /** The clock's time when it sent the wake-up. */
   waymarkClock: number;
+  /** The time the woken wait was for. */
+  at: number;
 }
 
 /**

@@ -68,8 +68,11 @@ export interface Infrastructure {
   readonly dbos: DBOSClient;
   /** This worker's executor id (undefined without a worker). */
   readonly executorId: string | undefined;
-  /** Stops DBOS (letting in-flight steps finish briefly), the pools and the embedded database. */
-  stop(): Promise<void>;
+  /**
+   * Stops DBOS, the pools and the embedded database. In-flight workflows get a few seconds to
+   * reach their next step unless `drain` is false (the worker lost its identity: stop at once).
+   */
+  stop(opts?: { drain?: boolean }): Promise<void>;
 }
 
 /**
@@ -84,7 +87,9 @@ export interface Infrastructure {
 export async function startInfrastructure(o: InfrastructureOptions): Promise<Infrastructure> {
   const { config, log } = o;
   const cleanups: (() => Promise<void>)[] = [];
-  const stop = async (): Promise<void> => {
+  let drainMs = 5_000;
+  const stop = async (opts: { drain?: boolean } = {}): Promise<void> => {
+    if (opts.drain === false) drainMs = 0;
     for (const c of cleanups.reverse()) {
       await c().catch((e: unknown) => log.warn({ err: ensureError(e).message }, 'error during shutdown'));
     }
@@ -104,8 +109,11 @@ export async function startInfrastructure(o: InfrastructureOptions): Promise<Inf
     pool.on('connect', (c) => c.on('error', (e) => log.warn({ err: e.message }, 'database connection failed')));
     cleanups.push(() => pool.end());
     const db = new Database(pool, { statementTimeoutMs: config.statementTimeoutMs });
-    installRuntime({ db, config, clock: o.clock ?? systemClock, log, runTenants: new Map() });
-    cleanups.push(async () => installRuntime(undefined));
+    if (o.worker) {
+      // Primitives run only where workflows execute.
+      const uninstall = installRuntime({ db, config, clock: o.clock ?? systemClock, log, runTenants: new Map() });
+      cleanups.push(async () => uninstall());
+    }
     dataSource.configure({ client: 'pg', connection: database.url, pool: { min: 0, max: config.dbPoolSize } });
     cleanups.push(() => dataSource.destroy());
     if (o.beforeLaunch) await o.beforeLaunch({ knex: dataSource.knex, databaseUrl: database.url });
@@ -134,7 +142,7 @@ export async function startInfrastructure(o: InfrastructureOptions): Promise<Inf
         runMigrations: false,
       });
       // A failed launch leaks connections unless shut down.
-      cleanups.push(() => DBOS.shutdown({ workflowCompletionTimeoutMS: 5_000 }));
+      cleanups.push(() => DBOS.shutdown({ workflowCompletionTimeoutMS: drainMs }));
       await DBOS.launch();
       // Queues exist only once registered after launch; enqueueing to an unknown one hangs forever.
       await DBOS.registerQueue(RUN_QUEUE, { workerConcurrency: config.concurrency, minPollingIntervalMs: 100 });

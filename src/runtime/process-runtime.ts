@@ -24,15 +24,20 @@ export interface ProcessRuntime {
 let installed: ProcessRuntime | undefined;
 
 /**
- * Installs (or, with undefined, removes) the runtime of this process; called by startWaymark.
+ * Installs the runtime of this process's worker and returns the function that removes it.
+ * There is one DBOS per process, so one worker: a second while the first runs is refused.
  *
  * @example
  * ```ts
- * installRuntime({ db, config, clock: systemClock, log, runTenants: new Map() });
+ * const uninstall = installRuntime({ db, config, clock: systemClock, log, runTenants: new Map() });
  * ```
  */
-export function installRuntime(runtime: ProcessRuntime | undefined): void {
+export function installRuntime(runtime: ProcessRuntime): () => void {
+  if (installed) throw new WaymarkError('worker_already_running', 'A Waymark worker already runs in this process (DBOS runs once per process); stop it first or start this one with worker: false');
   installed = runtime;
+  return () => {
+    if (installed === runtime) installed = undefined;
+  };
 }
 
 /**

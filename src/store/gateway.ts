@@ -143,6 +143,7 @@ export class Database {
     }
     let phase: 'body' | 'commit' = 'body';
     let broken = false;
+    let discard = false;
     try {
       // One round trip: BEGIN, the tenant and the statement timeout (simple query protocol).
       await client.query(
@@ -155,14 +156,15 @@ export class Database {
       return result;
     } catch (e) {
       broken = isConnectionError(e);
-      if (!broken) await client.query('ROLLBACK').catch(() => {});
+      // A connection that cannot even roll back is not given back to the pool.
+      if (!broken) await client.query('ROLLBACK').catch(() => (discard = true));
       const code = (e as { code?: unknown }).code;
       if (typeof code === 'string' && SERIALIZATION.has(code)) throw new RetryableFailure(e);
       if (broken && (phase === 'body' || opts.readOnly)) throw new RetryableFailure(e);
       if (broken) throw new DatabaseError('commit_outcome_unknown', 'The database connection was lost while committing; the change may or may not have been applied', { cause: e });
       throw e;
     } finally {
-      client.release(broken ? true : undefined);
+      client.release(broken || discard ? true : undefined);
     }
   }
 }
