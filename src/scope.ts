@@ -61,5 +61,13 @@ export const SYSTEM_TENANT = '*system*';
 /** The scope of cross-tenant housekeeping. */
 export const SYSTEM_SCOPE: TenantScope = Object.freeze({ tenantId: SYSTEM_TENANT });
 
-/** The tenant every caller acts for until authentication assigns real ones; used only at the edges. */
+/**
+ * The tenant every caller acts for until authentication assigns real ones; used only at the
+ * edges.
+ *
+ * @example
+ * ```ts
+ * const scope = createScope({ tenantId: DEFAULT_TENANT, actor: 'cli' }, log);
+ * ```
+ */
 export const DEFAULT_TENANT = 'default';

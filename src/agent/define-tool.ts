@@ -78,13 +78,35 @@ export interface Tool<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.Z
   readonly secret: readonly string[];
 }
 
-/** Defaults for a tool that does not say otherwise. */
+/**
+ * The retry policy of a tool that declares none.
+ *
+ * @example
+ * ```ts
+ * defineTool({ ...spec, retry: { ...DEFAULT_RETRY, maxAttempts: 10 } });
+ * ```
+ */
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, initialDelayMs: 1_000, maxDelayMs: 60_000 };
+
+/**
+ * The per-attempt timeout of a tool that declares none (30 s).
+ *
+ * @example
+ * ```ts
+ * defineTool({ ...spec, timeoutMs: 4 * DEFAULT_TOOL_TIMEOUT_MS }); // a slow OCR provider
+ * ```
+ */
 export const DEFAULT_TOOL_TIMEOUT_MS = 30_000;
 
 /**
  * The tools defined in this process, by name: the API validates a person's answer for an
  * in-doubt call against the tool's output schema, and compensation finds a call's undo.
+ *
+ * @example
+ * ```ts
+ * const tool = toolCatalog.find('email.send');
+ * if (tool) tool.output.parse(answer);
+ * ```
  */
 export class ToolCatalog {
   readonly #byName = new Map<string, Tool>();

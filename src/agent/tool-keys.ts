@@ -75,7 +75,14 @@ export function compensatedRunId(workflowId: string): string | undefined {
   return workflowId.endsWith(COMPENSATION_SUFFIX) ? workflowId.slice(0, -COMPENSATION_SUFFIX.length) : undefined;
 }
 
-/** What a secret field is stored as. */
+/**
+ * What a secret field is stored as in the ledger and the API.
+ *
+ * @example
+ * ```ts
+ * if (call.args.apiKey === REDACTED) console.log('kept out of the ledger');
+ * ```
+ */
 export const REDACTED = '[redacted]';
 
 /**

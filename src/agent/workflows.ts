@@ -35,7 +35,14 @@ export interface WorkflowOptions<S extends z.ZodType> {
   maxRecoveryAttempts?: number;
 }
 
-/** Tool-call retries a run may spend when its workflow sets no `retryBudget`. */
+/**
+ * Tool-call retries a run may spend when its workflow sets no `retryBudget`.
+ *
+ * @example
+ * ```ts
+ * @Waymark.workflow({ name: 'ocr', description: 'Flaky OCR', input: Doc, retryBudget: 2 * DEFAULT_RETRY_BUDGET })
+ * ```
+ */
 export const DEFAULT_RETRY_BUDGET = 100;
 
 /** A workflow Waymark can start. */

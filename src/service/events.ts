@@ -14,7 +14,14 @@ import type { Scope } from '../scope.js';
 import { insertEvent, lockCorrelation, markDelivered, openWaits } from '../store/events.js';
 import type { Database } from '../store/gateway.js';
 
-/** The header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`. */
+/**
+ * The header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`.
+ *
+ * @example
+ * ```ts
+ * await fetch(url, { method: 'POST', body, headers: { [SIGNATURE_HEADER]: signWebhook(secret, body) } });
+ * ```
+ */
 export const SIGNATURE_HEADER = 'waymark-signature';
 
 /** The body of a webhook. */
