@@ -66,6 +66,17 @@ test('discard needs a reason, keeps the run, and refuses a later retry', async (
   assert.equal((await api('GET', '/v1/dead-letters/nope')).status, 404);
 });
 
+test('a run that fails on a permanent tool error has a dead letter that names the tool call', async () => {
+  const id = await start('tools.bad-input', { to: 'not-an-email' });
+  assert.equal((await settled(id)).status, 'ERROR');
+  const d = (await api('GET', `/v1/dead-letters/${id}`)).body;
+  assert.equal(d.toolFailure.tool, 'email.send');
+  assert.equal(d.toolFailure.cause, 'tool_input_invalid');
+  assert.match(d.toolFailure.reason, /Invalid arguments for tool 'email\.send'/);
+  assert.match(JSON.stringify(d.toolFailure.lastError), /Invalid email/, "the ledger's last error");
+  assert.equal(d.retryFromStep, 0, 'a retry starts again at the tool call');
+});
+
 test('a poison run that kills its worker every time becomes a dead letter, and workers keep serving other runs', async () => {
   // This file's in-process worker must not pick the poison run up: stop it, use real workers.
   await env.w.stop();

@@ -62,7 +62,8 @@ test('the runs of a SIGKILLed worker finish on the others, each write and charge
     const listed = await http(env.w.httpUrl, 'GET', '/v1/workers');
     const byId = Object.fromEntries(listed.body.workers.map((x: any) => [x.executorId, x]));
     assert.equal(byId[victim.executorId].status, 'dead');
-    for (const live of workers.filter((x) => x !== victim)) assert.equal(byId[live.executorId].status, 'live');
+    // The others were never declared dead (a busy one may show `suspect` for a late heartbeat).
+    for (const live of workers.filter((x) => x !== victim)) assert.ok(['live', 'suspect'].includes(byId[live.executorId].status), byId[live.executorId].status);
   } finally {
     for (const x of workers) if (x.child.exitCode === null && x.child.signalCode === null) await killWorker(x);
   }

@@ -91,7 +91,8 @@ function define<S extends z.ZodType>(o: WorkflowOptions<S>, dbosName: string, db
     onTimeout: o.onTimeout ?? 'fail',
     dbosName,
     dbosClassName,
-    inputJsonSchema: z.toJSONSchema(o.input, { unrepresentable: 'any' }),
+    // What a client sends: a field with a default is optional.
+    inputJsonSchema: z.toJSONSchema(o.input, { unrepresentable: 'any', io: 'input' }),
     parseInput(input: unknown) {
       const parsed = o.input.safeParse(input);
       if (!parsed.success) {

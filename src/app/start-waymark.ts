@@ -14,7 +14,7 @@ import { loadConfig, type WaymarkConfig } from '../config.js';
 import { WaymarkError } from '../errors.js';
 import { createApp } from '../http/app.js';
 import { createLogger, type Logger } from '../logger.js';
-import type { Clock } from '../runtime/clock.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
 import type { DatabaseHandle } from '../runtime/database.js';
 import { RUN_QUEUE, startInfrastructure } from '../runtime/infrastructure.js';
 import { startWorkerLease } from '../runtime/worker-lease.js';
@@ -150,7 +150,7 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
     const { db, dbos } = infra;
     const runs = new RunService({ db, dbos, registry, queueName: RUN_QUEUE, appVersion: config.appVersion });
     const toolCalls = new ToolCallService({ db, dbos, tools: toolCatalog });
-    const approvals = new ApprovalService({ db, dbos });
+    const approvals = new ApprovalService({ db, dbos, clock: options.clock ?? systemClock });
     const workers = new WorkerService({ db });
     const deadLetters = new DeadLetterService({ db, runs });
     const versions = new VersionService({ db, appName: config.appName });

@@ -6,7 +6,7 @@
  * housekeeping are wired on top of it by the composition root (`app/start-waymark.ts`).
  */
 import { DBOS, DBOSClient } from '@dbos-inc/dbos-sdk';
-import type { Knex } from 'knex';
+import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import type { WaymarkConfig } from '../config.js';
 import { WaymarkError, ensureError } from '../errors.js';
@@ -114,9 +114,20 @@ export async function startInfrastructure(o: InfrastructureOptions): Promise<Inf
       const uninstall = installRuntime({ db, config, clock: o.clock ?? systemClock, log, runTenants: new Map() });
       cleanups.push(async () => uninstall());
     }
-    dataSource.configure({ client: 'pg', connection: database.url, pool: { min: 0, max: config.dbPoolSize } });
-    cleanups.push(() => dataSource.destroy());
-    if (o.beforeLaunch) await o.beforeLaunch({ knex: dataSource.knex, databaseUrl: database.url });
+    // Business transactions run only where workflows execute: the data source (one per process,
+    // like DBOS) belongs to the worker; a client-only process gets a knex of its own for its hook.
+    if (o.worker) {
+      dataSource.configure({ client: 'pg', connection: database.url, pool: { min: 0, max: config.dbPoolSize } });
+      cleanups.push(() => dataSource.destroy());
+      if (o.beforeLaunch) await o.beforeLaunch({ knex: dataSource.knex, databaseUrl: database.url });
+    } else if (o.beforeLaunch) {
+      const knex = knexFactory({ client: 'pg', connection: database.url, pool: { min: 0, max: 2 } });
+      try {
+        await o.beforeLaunch({ knex, databaseUrl: database.url });
+      } finally {
+        await knex.destroy();
+      }
+    }
 
     const systemDatabaseUrl = withIdleTransactionTimeout(database.url);
     const dbos = await DBOSClient.create({ systemDatabaseUrl, systemDatabaseSchemaName: DBOS_SCHEMA, applicationName: config.appName });

@@ -9,6 +9,7 @@ import { applyEdits, jsonDiff } from '../agent/json-diff.js';
 import { approvalTopic, type DecisionMessage } from '../agent/request-approval.js';
 import { formatIssues } from '../agent/workflows.js';
 import { ConflictError, NotFoundError, ValidationError, type ErrorCode } from '../errors.js';
+import type { Clock } from '../runtime/clock.js';
 import type { Scope } from '../scope.js';
 import { decideApproval, getApproval, listApprovals, type ApprovalRow } from '../store/approvals.js';
 import type { Database } from '../store/gateway.js';
@@ -61,10 +62,12 @@ const REFUSED: Record<string, [ErrorCode, string]> = {
 export class ApprovalService {
   readonly #db: Database;
   readonly #dbos: DBOSClient;
+  readonly #clock: Clock;
 
-  constructor(deps: { db: Database; dbos: DBOSClient }) {
+  constructor(deps: { db: Database; dbos: DBOSClient; clock: Clock }) {
     this.#db = deps.db;
     this.#dbos = deps.dbos;
+    this.#clock = deps.clock;
   }
 
   /** The inbox: approvals newest first, filtered by status, assignee, role or run. */
@@ -100,7 +103,13 @@ export class ApprovalService {
         const [code, what] = REFUSED[row.status] ?? ['approval_not_pending', `is ${row.status}`];
         throw new ConflictError(code, `Approval '${id}' ${what}${row.decided_by ? ` (by ${row.decided_by})` : ''}; this decision changes nothing`);
       }
-      const edits = req.edits;
+      // Past its deadline the approval's outcome is the deadline's, whether or not a worker has
+      // acted on it yet (the runtime clock: a test's controllable clock too).
+      if (row.deadline_at && this.#clock.now() >= row.deadline_at.getTime()) {
+        throw new ConflictError('approval_expired', `Approval '${id}' passed its deadline at ${row.deadline_at.toISOString()}; its deadline outcome (${row.deadline_outcome ?? 'none'}) applies, this decision changes nothing`);
+      }
+      // `"edits": null` says "no edits", like leaving them out.
+      const edits = req.edits === null ? undefined : req.edits;
       if (edits !== undefined && req.decision === 'reject') throw new ValidationError('Edits can only accompany an approval', undefined, 'edits_not_allowed');
       if (edits !== undefined && !row.edit_schema) throw new ValidationError(`Approval '${id}' allows no edits`, undefined, 'edits_not_allowed');
       let parsedEdits: unknown = edits;

@@ -9,9 +9,10 @@ import type { DBOSClient } from '@dbos-inc/dbos-sdk';
 import { z } from 'zod';
 import { eventTopic, type ReceivedEvent } from '../agent/wait-for-event.js';
 import { formatIssues } from '../agent/workflows.js';
-import { NotFoundError, UnauthorizedError, ValidationError, WaymarkError } from '../errors.js';
+import { canonicalJson } from '../canonical-json.js';
+import { ConflictError, NotFoundError, UnauthorizedError, ValidationError, WaymarkError } from '../errors.js';
 import type { Scope } from '../scope.js';
-import { insertEvent, lockCorrelation, markDelivered, openWaits } from '../store/events.js';
+import { getEvent, insertEvent, lockCorrelation, markDelivered, openWaits } from '../store/events.js';
 import type { Database } from '../store/gateway.js';
 
 /**
@@ -98,6 +99,13 @@ export class EventService {
     return this.#db.tx(scope, async (client) => {
       await lockCorrelation(client, tenantId, e.type, e.key);
       const receivedAt = await insertEvent(client, tenantId, { source, event_id: e.id, type: e.type, key: e.key, data: e.data ?? null });
+      if (!receivedAt) {
+        // A retried delivery is answered as a duplicate; the same id with other content is a sender's bug.
+        const earlier = await getEvent(client, tenantId, source, e.id);
+        if (earlier && canonicalJson([earlier.type, earlier.key, earlier.data]) !== canonicalJson([e.type, e.key, e.data ?? null])) {
+          throw new ConflictError('event_id_reused', `Event '${e.id}' of source '${source}' was received before with other content; use a new event id`);
+        }
+      }
       const result: IngestResult = { source, eventId: e.id, duplicate: !receivedAt, deliveredTo: [], notDelivered: [] };
       if (receivedAt) {
         const event: ReceivedEvent = { source, id: e.id, type: e.type, key: e.key, data: e.data ?? null, receivedAt: receivedAt.toISOString() };

@@ -12,6 +12,8 @@ import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { WorkflowStatus } from '../phases.js';
 import type { Scope } from '../scope.js';
 import { compensableCalls, compensationStarted } from '../store/compensation.js';
+import { eventTopic, type ReceivedEvent } from '../agent/wait-for-event.js';
+import { lockCorrelation, markDelivered, missedEvents, openWaitKeys } from '../store/events.js';
 import type { Database, Queryable } from '../store/gateway.js';
 import {
   appendRunEvent,
@@ -20,6 +22,7 @@ import {
   getRunHistory,
   insertRun,
   listRuns,
+  recordedSteps,
   type HistoryRow,
   type RunRow,
 } from '../store/runs.js';
@@ -217,7 +220,24 @@ export class RunService {
     }
     await this.#d.db.tx(scope, (q) => appendRunEvent(q, { runId: id, tenantId: run.tenant_id, kind: 'resume_requested', actor: scope.actor }));
     await this.#d.dbos.resumeWorkflow(id, { queueName: this.#d.queueName });
+    await this.#deliverMissedEvents(scope, id);
     return this.get(scope, id);
+  }
+
+  /**
+   * Hands a resumed run the events that arrived for its reopened waits while it was cancelled,
+   * as the webhook would have: the delivery and the message in one transaction.
+   */
+  async #deliverMissedEvents(scope: Scope, runId: string): Promise<void> {
+    await this.#d.db.tx(scope, async (q) => {
+      // The (tenant, type, key) locks first, in order, as a webhook takes them.
+      for (const w of await openWaitKeys(q, scope.tenantId, runId)) await lockCorrelation(q, scope.tenantId, w.type, w.key);
+      for (const m of await missedEvents(q, scope.tenantId, runId)) {
+        await markDelivered(q, m.wait_id, m.source, m.event_id);
+        const event: ReceivedEvent = { source: m.source, id: m.event_id, type: m.type, key: m.key, data: m.data, receivedAt: m.received_at.toISOString() };
+        await this.#d.dbos.sendInTransaction(q, runId, event, eventTopic(m.wait_id), `event:${m.source}:${m.event_id}:${m.wait_id}`);
+      }
+    });
   }
 
   /**
@@ -228,8 +248,9 @@ export class RunService {
   async fork(scope: Scope, id: string, fromStep: number, opts: { newRunId?: string | undefined; appVersion?: string | undefined } = {}): Promise<RunView> {
     const { newRunId, appVersion } = opts;
     const run = await this.#require(scope, id);
-    if (!Number.isInteger(fromStep) || fromStep < 0) {
-      throw new ValidationError('fromStep must be a non-negative integer', { fromStep }, 'invalid_from_step');
+    const steps = await this.#d.db.read(scope, (q) => recordedSteps(q, id));
+    if (!Number.isInteger(fromStep) || fromStep < 0 || fromStep > steps) {
+      throw new ValidationError(`fromStep must be an integer from 0 to ${steps} (run ${id} has ${steps} recorded steps)`, { fromStep, steps }, 'invalid_from_step');
     }
     const newId = newRunId ?? forkRunId(id, randomUUID());
     await this.#d.db.tx(scope, (q) =>

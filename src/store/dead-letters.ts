@@ -36,13 +36,22 @@ const SELECT = `
          (SELECT row_to_json(x) FROM (
             SELECT function_id, function_name, waymark.decode_dbos_value(error) AS error FROM dbos.operation_outputs
             WHERE workflow_uuid = d.run_id ORDER BY (error IS NOT NULL) DESC, function_id DESC LIMIT 1) x) AS failing_step,
-         f.data || jsonb_build_object('reason', f.reason) AS tool_failure,
+         -- The tool call that failed the run: from its 'failed' phase event (attempts or budget
+         -- spent), else from the ToolCallFailedError the workflow ended with (a permanent error,
+         -- invalid arguments or output), with the ledger's last error.
+         coalesce(f.data || jsonb_build_object('reason', f.reason),
+                  CASE WHEN we.err->>'name' = 'ToolCallFailedError' THEN jsonb_strip_nulls(jsonb_build_object(
+                    'tool', we.err->>'tool', 'key', we.err->>'key', 'attempts', we.err->'attempts', 'cause', we.err->>'code',
+                    'reason', we.err->>'message',
+                    'lastError', (SELECT t.last_error FROM waymark.tool_calls t WHERE t.tenant_id = d.tenant_id AND t.key = we.err->>'key'))) END)
+           AS tool_failure,
          (SELECT t.owner_call_site FROM waymark.tool_calls t
-          WHERE t.tenant_id = d.tenant_id AND t.key = f.data->>'key' AND t.owner_run_id = d.run_id) AS tool_call_site,
+          WHERE t.tenant_id = d.tenant_id AND t.key = coalesce(f.data->>'key', we.err->>'key') AND t.owner_run_id = d.run_id) AS tool_call_site,
          (SELECT coalesce(sum(attempts), 0) FROM waymark.tool_calls t WHERE t.run_id = d.run_id) AS tool_attempts
   FROM waymark.dead_letters d
   LEFT JOIN dbos.workflow_status s ON s.workflow_uuid = d.run_id
   LEFT JOIN dbos.workflow_output o ON o.workflow_uuid = d.run_id
+  LEFT JOIN LATERAL (SELECT waymark.decode_dbos_value(o.error) AS err) we ON true
   LEFT JOIN LATERAL (
     SELECT e.data, e.reason FROM waymark.run_events e
     WHERE e.run_id = d.run_id AND e.to_phase = 'failed' AND e.actor = 'workflow' AND e.data ? 'tool'

@@ -54,6 +54,64 @@ export async function insertEvent(db: Queryable, tenantId: string, e: Omit<Event
 }
 
 /**
+ * An event as stored, by (source, event id).
+ *
+ * @example
+ * ```ts
+ * const earlier = await getEvent(tx, 'default', 'police', 'e1');
+ * ```
+ */
+export async function getEvent(db: Queryable, tenantId: string, source: string, eventId: string): Promise<EventRow | undefined> {
+  const { rows } = await db.query<EventRow>(
+    'SELECT source, event_id, type, key, data, received_at FROM waymark.events WHERE tenant_id = $1 AND source = $2 AND event_id = $3',
+    [tenantId, source, eventId],
+  );
+  return rows[0];
+}
+
+/**
+ * The (type, key) of each open wait of a run, in lock order.
+ *
+ * @example
+ * ```ts
+ * for (const w of await openWaitKeys(tx, 'default', runId)) await lockCorrelation(tx, 'default', w.type, w.key);
+ * ```
+ */
+export async function openWaitKeys(db: Queryable, tenantId: string, runId: string): Promise<{ type: string; key: string }[]> {
+  const { rows } = await db.query<{ type: string; key: string }>(
+    `SELECT DISTINCT type, key FROM waymark.event_waits WHERE tenant_id = $1 AND run_id = $2 AND status = 'waiting' ORDER BY type, key`,
+    [tenantId, runId],
+  );
+  return rows;
+}
+
+/**
+ * A run's waits that are open again after the run was resumed, each with the oldest event for
+ * its (type, key) that arrived since the wait began and that the run has not consumed: the
+ * event it missed while it was cancelled. Locks the waits.
+ *
+ * @example
+ * ```ts
+ * for (const m of await missedEvents(tx, 'default', runId)) deliver(m.wait_id, m);
+ * ```
+ */
+export async function missedEvents(db: Queryable, tenantId: string, runId: string): Promise<(EventRow & { wait_id: string })[]> {
+  const { rows } = await db.query<EventRow & { wait_id: string }>(
+    `SELECT w.id AS wait_id, e.source, e.event_id, e.type, e.key, e.data, e.received_at
+     FROM waymark.event_waits w
+     CROSS JOIN LATERAL (
+       SELECT e.* FROM waymark.events e
+       WHERE e.tenant_id = w.tenant_id AND e.type = w.type AND e.key = w.key AND e.received_at >= w.created_at
+         AND NOT EXISTS (SELECT 1 FROM waymark.event_waits x WHERE x.run_id = w.run_id AND x.event_source = e.source AND x.event_id = e.event_id)
+       ORDER BY e.received_at LIMIT 1) e
+     WHERE w.tenant_id = $1 AND w.run_id = $2 AND w.status = 'waiting'
+     FOR UPDATE OF w`,
+    [tenantId, runId],
+  );
+  return rows;
+}
+
+/**
  * The open waits for (type, key), with their run's DBOS status.
  *
  * @example

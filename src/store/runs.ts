@@ -300,6 +300,19 @@ export async function getRunTenant(db: Queryable, runId: string): Promise<string
 }
 
 /**
+ * How many steps of a run DBOS has checkpointed (the highest step id + 1; 0 for none).
+ *
+ * @example
+ * ```ts
+ * if (fromStep > await recordedSteps(tx, runId)) refuse();
+ * ```
+ */
+export async function recordedSteps(db: Queryable, runId: string): Promise<number> {
+  const { rows } = await db.query<{ n: number | null }>('SELECT max(function_id) + 1 AS n FROM dbos.operation_outputs WHERE workflow_uuid = $1', [runId]);
+  return rows[0]?.n ?? 0;
+}
+
+/**
  * Whether DBOS has a workflow with this id (a started run, fork or compensation).
  *
  * @example

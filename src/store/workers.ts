@@ -147,7 +147,13 @@ export async function adoptWorker(db: Queryable, dead: string, adopter: string, 
  */
 export async function listWorkers(db: Queryable): Promise<WorkerRow[]> {
   const { rows } = await db.query<WorkerRow>(
-    `SELECT w.*, (SELECT count(*) FROM dbos.workflow_status s WHERE s.executor_id = w.executor_id AND s.status = 'PENDING') AS pending_runs
+    // A live worker that missed two heartbeats (it renews every third of its lease) is
+    // `suspect` until it renews again, or another worker adopts its runs once the lease is out.
+    `SELECT w.executor_id, w.app_name, w.app_version, w.host, w.pid,
+            CASE WHEN w.status = 'live' AND clock_timestamp() > w.heartbeat_at + (w.lease_expires_at - w.heartbeat_at) * 2 / 3
+                 THEN 'suspect' ELSE w.status END AS status,
+            w.started_at, w.heartbeat_at, w.lease_expires_at, w.adopted_by, w.adopted_at, w.adopted_runs,
+            (SELECT count(*) FROM dbos.workflow_status s WHERE s.executor_id = w.executor_id AND s.status = 'PENDING') AS pending_runs
      FROM waymark.workers w ORDER BY w.status, w.executor_id`,
   );
   return rows;
