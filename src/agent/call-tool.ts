@@ -226,7 +226,7 @@ async function reconcile(ctx: RunContext, tool: Tool, input: unknown, f: CallFac
     await ctx.db.tx(ctx.scope, (q) => markInDoubt(q, f));
     return { kind: 'in_doubt' };
   }
-  await ctx.db.tx(ctx.scope, (q) => recordWriteSuccess(q, f.key, total, redact(parsed.data, tool.secret), 'reconciled'));
+  if (!(await ctx.db.tx(ctx.scope, (q) => recordWriteSuccess(q, f, total, redact(parsed.data, tool.secret), 'reconciled')))) fenced(f);
   return { kind: 'done', output: parsed.data };
 }
 
@@ -245,7 +245,7 @@ async function execute(ctx: RunContext, tool: Tool, input: unknown, f: CallFacts
     if (parsed.success) {
       const stored = redact(parsed.data, tool.secret);
       if (total === undefined) await ctx.db.tx(ctx.scope, (q) => recordReadSuccess(q, f, attempt, stored));
-      else await ctx.db.tx(ctx.scope, (q) => recordWriteSuccess(q, f.key, total, stored, 'succeeded'));
+      else if (!(await ctx.db.tx(ctx.scope, (q) => recordWriteSuccess(q, f, total, stored, 'succeeded')))) fenced(f);
       return { kind: 'done', output: parsed.data };
     }
     error = { name: 'ToolOutputError', code: 'tool_output_invalid', message: `Invalid output from tool '${tool.name}': ${formatIssues(parsed.error)}`, retryable: false };
@@ -256,7 +256,7 @@ async function execute(ctx: RunContext, tool: Tool, input: unknown, f: CallFacts
     // calling it again could repeat the side effect. Only an explicit RetryableError ("nothing
     // happened") or NonRetryableError is trusted; anything else is in doubt, like a crash.
     if (total !== undefined && !tool.idempotent && !(e instanceof RetryableError) && !(e instanceof NonRetryableError)) {
-      await ctx.db.tx(ctx.scope, (q) => markAttemptInDoubt(q, f, total, error, tool.reconcile === undefined));
+      if (!(await ctx.db.tx(ctx.scope, (q) => markAttemptInDoubt(q, f, total, error, tool.reconcile === undefined)))) fenced(f);
       return tool.reconcile ? reconcile(ctx, tool, input, f, total) : { kind: 'in_doubt' };
     }
   }
@@ -264,9 +264,19 @@ async function execute(ctx: RunContext, tool: Tool, input: unknown, f: CallFacts
   const plan = await ctx.db.tx(ctx.scope, (q) =>
     recordFailure(q, f, { attempt, total, error, outcome, maxAttempts: tool.retry.maxAttempts, delayMs, defaultBudget: DEFAULT_RETRY_BUDGET }),
   );
+  if (plan.fenced) fenced(f);
   if (plan.retry) return { kind: 'wait', delayMs };
   const reason: FinalReason = error.code === 'tool_output_invalid' ? 'invalid_output' : (plan.reason ?? 'permanent');
   return { kind: 'failed', reason, error, attempts: attempt };
+}
+
+/**
+ * This execution lost the call: another one took it over (after a takeover of its run) or a
+ * person resolved it. Recording nothing, it stops here; DBOS's ownership check keeps its step
+ * from being checkpointed.
+ */
+function fenced(f: CallFacts): never {
+  throw new WaymarkError('ledger_conflict', `Tool call ${f.key} is no longer this execution's to record (taken over or resolved meanwhile); nothing was recorded`);
 }
 
 /** Resolves with `p`, or rejects with `timeoutError` (aborting `ctrl`) once `ms` elapse. */

@@ -176,24 +176,36 @@ async function startAgain(q: Queryable, f: CallFacts, takeover: boolean): Promis
 }
 
 /**
- * Records a write attempt's success.
+ * Only the execution that started attempt `total` of a call may record its outcome: the row
+ * must still be `started`, owned by this call site, at that attempt. A stale execution (its run
+ * was taken over, or a person resolved the call meanwhile) records nothing.
+ */
+const FENCE = (n: number): string => `status = 'started' AND owner_run_id = $${n} AND owner_call_site = $${n + 1} AND attempts = $${n + 2}`;
+const fenceParams = (f: CallSite, total: number): unknown[] => [f.runId, f.callSite, total];
+
+/**
+ * Records a write attempt's success; false (nothing written) when this execution no longer
+ * owns the attempt.
  *
  * @example
  * ```ts
- * await db.tx(scope, (q) => recordWriteSuccess(q, key, 2, { messageId: 'm-1' }, 'succeeded'));
+ * const recorded = await db.tx(scope, (q) => recordWriteSuccess(q, facts, 2, { messageId: 'm-1' }, 'succeeded'));
  * ```
  */
-export async function recordWriteSuccess(q: Queryable, key: string, total: number, result: unknown, status: 'succeeded' | 'reconciled'): Promise<void> {
-  await q.query(
+export async function recordWriteSuccess(q: Queryable, f: CallSite & { key: string }, total: number, result: unknown, status: 'succeeded' | 'reconciled'): Promise<boolean> {
+  const { rows } = await q.query<{ n: number }>(
     `WITH upd AS (
        UPDATE waymark.tool_calls
-       SET status = $4, result = $3, last_error = NULL, next_attempt_at = NULL,
+       SET status = $3, result = $2, last_error = NULL, next_attempt_at = NULL,
            finished_at = clock_timestamp(), updated_at = clock_timestamp()
-       WHERE tenant_id = ${TENANT} AND key = $1 RETURNING tenant_id, key)
-     UPDATE waymark.tool_call_attempts a SET outcome = $4, finished_at = clock_timestamp()
-     FROM upd WHERE a.tenant_id = upd.tenant_id AND a.key = upd.key AND a.attempt = $2`,
-    [key, total, JSON.stringify(result ?? null), status],
+       WHERE tenant_id = ${TENANT} AND key = $1 AND ${FENCE(4)} RETURNING tenant_id, key),
+     att AS (
+       UPDATE waymark.tool_call_attempts a SET outcome = $3, finished_at = clock_timestamp()
+       FROM upd WHERE a.tenant_id = upd.tenant_id AND a.key = upd.key AND a.attempt = $6)
+     SELECT count(*)::int AS n FROM upd`,
+    [f.key, JSON.stringify(result ?? null), status, ...fenceParams(f, total)],
   );
+  return rows[0]?.n === 1;
 }
 
 /**
@@ -241,6 +253,8 @@ export interface RetryPlan {
   reason: FinalReason | null;
   retriesUsed: number;
   budget: number;
+  /** Nothing was recorded: this execution no longer owns the attempt (see recordWriteSuccess). */
+  fenced: boolean;
 }
 
 /**
@@ -278,18 +292,23 @@ export async function recordFailure(q: Queryable, f: CallFacts, a: FailedAttempt
   const used = Number(rows[0]!.used);
   const reason = retryVerdict({ retryable: a.error.retryable, attempt: a.attempt, maxAttempts: a.maxAttempts, retriesUsed: used, budget });
   const retry = reason === null;
-  await q.query(
+  // A read's row was just written by this execution; a write's must still be its own attempt.
+  const fence = a.total === undefined ? '' : `AND ${FENCE(7)}`;
+  const { rows: done } = await q.query<{ n: number }>(
     `WITH upd AS (
        UPDATE waymark.tool_calls
        SET status = 'failed', last_error = $3,
            next_attempt_at = CASE WHEN $4 THEN clock_timestamp() + make_interval(secs => $5::float8 / 1000) END,
            finished_at = CASE WHEN $4 THEN NULL ELSE clock_timestamp() END, updated_at = clock_timestamp()
-       WHERE tenant_id = ${TENANT} AND key = $1 RETURNING tenant_id, key)
-     UPDATE waymark.tool_call_attempts t SET outcome = $6, error = $3, finished_at = clock_timestamp()
-     FROM upd WHERE t.tenant_id = upd.tenant_id AND t.key = upd.key AND t.attempt = $2`,
-    [f.key, total, JSON.stringify({ ...a.error, ...(reason ? { finalReason: reason } : {}) }), retry, a.delayMs, a.outcome],
+       WHERE tenant_id = ${TENANT} AND key = $1 ${fence} RETURNING tenant_id, key),
+     att AS (
+       UPDATE waymark.tool_call_attempts t SET outcome = $6, error = $3, finished_at = clock_timestamp()
+       FROM upd WHERE t.tenant_id = upd.tenant_id AND t.key = upd.key AND t.attempt = $2)
+     SELECT count(*)::int AS n FROM upd`,
+    [f.key, total, JSON.stringify({ ...a.error, ...(reason ? { finalReason: reason } : {}) }), retry, a.delayMs, a.outcome,
+      ...(a.total === undefined ? [] : fenceParams(f, a.total))],
   );
-  return { retry, reason, retriesUsed: used, budget };
+  return { retry, reason, retriesUsed: used, budget, fenced: done[0]?.n !== 1 };
 }
 
 /**
@@ -398,21 +417,25 @@ export async function resolveToolCallRow(
 /**
  * Records that an attempt of a non-idempotent write ended without a clear outcome (timed out,
  * aborted, an ambiguous error): the attempt is in doubt, and — unless the tool can be asked
- * with `reconcile` — so is the call.
+ * with `reconcile` — so is the call. False (nothing written) when this execution no longer owns
+ * the attempt.
  *
  * @example
  * ```ts
  * await db.tx(scope, (q) => markAttemptInDoubt(q, facts, 2, { name: 'ToolTimeoutError', message: '...' }, true));
  * ```
  */
-export async function markAttemptInDoubt(q: Queryable, f: CallFacts, total: number, error: unknown, callInDoubt: boolean): Promise<void> {
-  await q.query(
-    `WITH att AS (
-       UPDATE waymark.tool_call_attempts SET outcome = 'in_doubt', error = $3, finished_at = clock_timestamp()
-       WHERE tenant_id = ${TENANT} AND key = $1 AND attempt = $2 RETURNING 1)
-     UPDATE waymark.tool_calls SET last_error = $3, updated_at = clock_timestamp(),
-            status = CASE WHEN $4 THEN 'in_doubt' ELSE status END
-     WHERE tenant_id = ${TENANT} AND key = $1`,
-    [f.key, total, JSON.stringify(error), callInDoubt],
+export async function markAttemptInDoubt(q: Queryable, f: CallFacts, total: number, error: unknown, callInDoubt: boolean): Promise<boolean> {
+  const { rows } = await q.query<{ n: number }>(
+    `WITH upd AS (
+       UPDATE waymark.tool_calls SET last_error = $3, updated_at = clock_timestamp(),
+              status = CASE WHEN $4 THEN 'in_doubt' ELSE status END
+       WHERE tenant_id = ${TENANT} AND key = $1 AND ${FENCE(5)} RETURNING tenant_id, key),
+     att AS (
+       UPDATE waymark.tool_call_attempts a SET outcome = 'in_doubt', error = $3, finished_at = clock_timestamp()
+       FROM upd WHERE a.tenant_id = upd.tenant_id AND a.key = upd.key AND a.attempt = $2)
+     SELECT count(*)::int AS n FROM upd`,
+    [f.key, total, JSON.stringify(error), callInDoubt, ...fenceParams(f, total)],
   );
+  return rows[0]?.n === 1;
 }
