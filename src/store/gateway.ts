@@ -32,8 +32,13 @@ export interface TxOptions {
 export interface DatabaseOptions {
   /** Longest a statement may run before Postgres cancels it (0: no limit). */
   statementTimeoutMs: number;
-  /** Attempts of a transaction that keeps meeting retryable failures (default 5). */
+  /** Attempts of a transaction that keeps meeting serialization failures or deadlocks (default 5). */
   maxAttempts?: number;
+  /**
+   * How long a transaction keeps being tried again while the database is unreachable (a
+   * restart, a failover) before `database_unavailable` is thrown (default 20 s).
+   */
+  connectionRetryMs?: number;
 }
 
 const SERIALIZATION = new Set(['40001', '40P01']);
@@ -94,11 +99,13 @@ export class Database {
   readonly #pool: pg.Pool;
   readonly #statementTimeoutMs: number;
   readonly #maxAttempts: number;
+  readonly #connectionRetryMs: number;
 
   constructor(pool: pg.Pool, opts: DatabaseOptions) {
     this.#pool = pool;
     this.#statementTimeoutMs = opts.statementTimeoutMs;
     this.#maxAttempts = opts.maxAttempts ?? 5;
+    this.#connectionRetryMs = opts.connectionRetryMs ?? 20_000;
   }
 
   /**
@@ -107,14 +114,17 @@ export class Database {
    * but database work.
    */
   async tx<T>(scope: TenantScope, work: (q: Tx) => Promise<T>, opts: TxOptions = {}): Promise<T> {
+    const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#once(scope, work, opts);
       } catch (e) {
-        const retryable = e instanceof RetryableFailure;
-        const cause = retryable ? e.cause : e;
-        if (!retryable || attempt >= this.#maxAttempts) throw mapDatabaseError(cause);
-        await sleep(Math.min(2_000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2));
+        if (!(e instanceof RetryableFailure)) throw mapDatabaseError(e);
+        // A lost or refused connection is tried again for a while (the server may be
+        // restarting); a serialization failure or deadlock a few times.
+        const more = isConnectionError(e.cause) ? Date.now() - started < this.#connectionRetryMs : attempt < this.#maxAttempts;
+        if (!more) throw mapDatabaseError(e.cause);
+        await sleep(Math.min(1_000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2));
       }
     }
   }
