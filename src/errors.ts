@@ -59,6 +59,7 @@ export const ERROR_CODES = {
   tool_unknown: { status: 409, summary: 'The tool is not defined in this process, so its output cannot be validated.' },
   dead_letter_not_open: { status: 409, summary: 'Only open dead letters can be retried or discarded.' },
   event_id_reused: { status: 409, summary: 'An event id was received before with other content.' },
+  fork_inside_wait: { status: 409, summary: 'A fork from this step would wait for an answer addressed to the original run; fork from the wait or after its answer.' },
   ledger_conflict: { status: 409, summary: 'A ledger row changed while the call was being reconciled.' },
   // Authoring mistakes (raised when a workflow or tool is declared or called wrongly)
   not_in_workflow: { status: 500, summary: 'A primitive was called outside a workflow function.' },

@@ -41,6 +41,30 @@ test('a fork past the recorded steps is refused; one at the end is a new run', a
   assert.equal((await api('POST', `/v1/runs/${id}/fork`, { fromStep: 2 })).status, 201);
 });
 
+test('a fork that would wait for an answer given to the original run is refused; from the wait itself it waits anew', async () => {
+  const id = (await api('POST', '/v1/runs', { workflow: 'test.approval', input: { title: 'Pay Gus', proposal: { amount: 7, payee: 'Gus' }, assignees: { users: ['ops'] } } })).body.id;
+  const approval = await pendingApproval(id);
+  const opened = (await api('GET', `/v1/runs/${id}/timeline`)).body.entries.find((e: any) => e.type === 'step' && e.name === 'waymark.approval.request');
+  const inside = await api('POST', `/v1/runs/${id}/fork`, { fromStep: opened.stepId + 1 });
+  assert.equal(inside.status, 409);
+  assert.equal(inside.body.code, 'fork_inside_wait');
+  assert.equal(inside.body.stepId, opened.stepId);
+  assert.equal(inside.body.waitId, approval.id);
+
+  const anew = await api('POST', `/v1/runs/${id}/fork`, { fromStep: opened.stepId });
+  assert.equal(anew.status, 201, JSON.stringify(anew.body));
+  const own = await pendingApproval(anew.body.id);
+  assert.notEqual(own.id, approval.id, 'the fork asks in an approval of its own, in the inbox');
+  assert.equal((await api('POST', `/v1/approvals/${own.id}/decision`, { decision: 'approve', by: 'ops' })).status, 200);
+  assert.equal((await finished(anew.body.id)).status, 'SUCCESS');
+
+  assert.equal((await api('POST', `/v1/approvals/${approval.id}/decision`, { decision: 'reject', by: 'ops' })).status, 200);
+  const done = await finished(id);
+  const steps = (await api('GET', `/v1/runs/${id}/timeline`)).body.entries.filter((e: any) => e.type === 'step');
+  const last = Math.max(...steps.map((e: any) => e.stepId as number));
+  assert.equal((await api('POST', `/v1/runs/${id}/fork`, { fromStep: last })).status, 201, `after the answer (run ${done.status})`);
+});
+
 test('a redelivered event is a duplicate; the same id with other content is a conflict and changes nothing', async () => {
   const send = (body: object) => {
     const raw = JSON.stringify(body);

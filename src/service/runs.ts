@@ -23,10 +23,12 @@ import {
   insertRun,
   listRuns,
   recordedSteps,
+  waitSteps,
   type HistoryRow,
   type RunRow,
 } from '../store/runs.js';
 import { startCompensation } from './compensation.js';
+import { forkBlockedByWait } from './fork-rules.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
 /** A run as clients see it. */
@@ -248,9 +250,17 @@ export class RunService {
   async fork(scope: Scope, id: string, fromStep: number, opts: { newRunId?: string | undefined; appVersion?: string | undefined } = {}): Promise<RunView> {
     const { newRunId, appVersion } = opts;
     const run = await this.#require(scope, id);
-    const steps = await this.#d.db.read(scope, (q) => recordedSteps(q, id));
+    const [steps, waits] = await this.#d.db.read(scope, async (q) => [await recordedSteps(q, id), await waitSteps(q, id)] as const);
     if (!Number.isInteger(fromStep) || fromStep < 0 || fromStep > steps) {
       throw new ValidationError(`fromStep must be an integer from 0 to ${steps} (run ${id} has ${steps} recorded steps)`, { fromStep, steps }, 'invalid_from_step');
+    }
+    const stuck = forkBlockedByWait(waits, fromStep);
+    if (stuck) {
+      throw new ConflictError(
+        'fork_inside_wait',
+        `A fork of run ${id} from step ${fromStep} would wait for ever: the ${stuck.kind === 'approval' ? 'approval' : 'event wait'} opened at step ${stuck.stepId} was answered to run ${id}, not to a fork. Fork from step ${stuck.stepId} or earlier (the wait opens again), or from after its answer.`,
+        { stepId: stuck.stepId, waitKind: stuck.kind, waitId: stuck.id },
+      );
     }
     const newId = newRunId ?? forkRunId(id, randomUUID());
     await this.#d.db.tx(scope, (q) =>

@@ -313,6 +313,26 @@ export async function recordedSteps(db: Queryable, runId: string): Promise<numbe
 }
 
 /**
+ * A run's recorded steps that open, answer or end a wait (approvals, events, their timeouts),
+ * with their outputs decoded, in step order.
+ *
+ * @example
+ * ```ts
+ * const steps = await waitSteps(tx, runId);
+ * ```
+ */
+export async function waitSteps(db: Queryable, runId: string): Promise<{ id: number; name: string; output: unknown }[]> {
+  const { rows } = await db.query<{ id: number; name: string; output: unknown }>(
+    `SELECT function_id AS id, function_name AS name, waymark.decode_dbos_value(output) AS output FROM dbos.operation_outputs
+     WHERE workflow_uuid = $1
+       AND function_name IN ('waymark.approval.request', 'waymark.event.wait', 'DBOS.recv', 'waymark.event.timeout', 'waymark.approval.expired')
+     ORDER BY function_id`,
+    [runId],
+  );
+  return rows;
+}
+
+/**
  * Whether DBOS has a workflow with this id (a started run, fork or compensation).
  *
  * @example
