@@ -189,6 +189,21 @@ describe('the audit trail', () => {
     const tenants = await env.pool.query('SELECT DISTINCT tenant_id FROM waymark.run_history WHERE run_id = $1', [id]);
     assert.deepEqual(tenants.rows, [{ tenant_id: 'default' }]);
   });
+
+  test('a step recorded after the steps that follow it (re-executed after a crash) keeps its place in the history', async () => {
+    const id = await start('test.chain', { steps: 3 });
+    await finished(id);
+    // What a recv re-executed after a kill looks like: step 0 started after steps 1 and 2.
+    await env.pool.query(
+      `UPDATE dbos.operation_outputs SET started_at_epoch_ms = (SELECT max(completed_at_epoch_ms) FROM dbos.operation_outputs WHERE workflow_uuid = $1) + 5000
+       WHERE workflow_uuid = $1 AND function_id = 0`,
+      [id],
+    );
+    const steps = (await http(env.w.httpUrl, 'GET', `/v1/runs/${id}/timeline`)).body.entries.filter((e: any) => e.type === 'step');
+    assert.deepEqual(steps.map((e: any) => e.stepId), [0, 1, 2]);
+    const sql = await env.pool.query(`SELECT step_id FROM waymark.run_history WHERE run_id = $1 AND entry_type = 'step' ORDER BY at, entry_type DESC, entry_order`, [id]);
+    assert.deepEqual(sql.rows.map((r) => r.step_id), [0, 1, 2], 'the documented order');
+  });
 });
 
 describe('runs that DBOS creates', () => {

@@ -71,6 +71,9 @@ test('a reminder due while no worker ran is sent once after restart, and the lat
     assert.equal((await settled(r.body.id)).status, 'SUCCESS');
     assert.deepEqual(mine(), ['approval.requested', 'approval.reminder', 'approval.reminder'], 'each reminder was sent exactly once');
     assert.deepEqual(await remindersRecorded(), ['1', '2']);
+    // The wait's recv was executed again after the kill; the history still lists steps in step order.
+    const steps = (await api('GET', `/v1/runs/${r.body.id}/timeline`)).body.entries.filter((e: any) => e.type === 'step').map((e: any) => e.stepId as number);
+    assert.deepEqual(steps, [...steps].sort((a, b) => a - b));
   } finally {
     await killWorker(second);
   }
