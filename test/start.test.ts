@@ -80,7 +80,8 @@ function spawnStart(s: Setup): Server {
 /** Waits for the start-up banner and returns the HTTP URL it announces. */
 async function banner(server: Server): Promise<string> {
   return Promise.race([
-    waitFor('the start-up banner', () => Promise.resolve(/HTTP API:\s+(http:\/\/\S+)/.exec(server.output())?.[1]), 120_000),
+    // The whole banner: its lines may arrive in separate chunks of the child's stdout.
+    waitFor('the start-up banner', () => Promise.resolve(/Press Ctrl-C to stop/.test(server.output()) && /HTTP API:\s+(http:\/\/\S+)/.exec(server.output())?.[1]), 120_000),
     server.exited.then(({ code, signal }) => {
       throw new Error(`waymark start exited (${code ?? signal}) before serving:\n${server.output()}`);
     }),
