@@ -145,7 +145,8 @@ export async function spawnWorker(
   const ready = opts.ready ?? /READY (\S+)/;
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', WAYMARK_APP_VERSION: 'test-1', ...env },
+    // Small pools: a test starts several workers, and the server's connections are shared.
+    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', WAYMARK_APP_VERSION: 'test-1', WAYMARK_DB_POOL_SIZE: '4', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

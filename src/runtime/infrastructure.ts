@@ -130,7 +130,11 @@ export async function startInfrastructure(o: InfrastructureOptions): Promise<Inf
     }
 
     const systemDatabaseUrl = withIdleTransactionTimeout(database.url);
-    const dbos = await DBOSClient.create({ systemDatabaseUrl, systemDatabaseSchemaName: DBOS_SCHEMA, applicationName: config.appName });
+    // WAYMARK_DB_POOL_SIZE bounds DBOS's pools too, so the connections a process may open are
+    // one setting's business (a server's max_connections is shared by every process).
+    const dbos = await DBOSClient.create({
+      systemDatabaseUrl, systemDatabaseSchemaName: DBOS_SCHEMA, applicationName: config.appName, systemDatabasePoolSize: config.dbPoolSize,
+    });
     cleanups.push(() => dbos.destroy());
 
     let executorId: string | undefined;
@@ -147,6 +151,7 @@ export async function startInfrastructure(o: InfrastructureOptions): Promise<Inf
         name: config.appName,
         systemDatabaseUrl,
         systemDatabaseSchemaName: DBOS_SCHEMA,
+        systemDatabasePoolSize: config.dbPoolSize,
         applicationVersion: config.appVersion,
         executorID: claim.id,
         logLevel: dbosLogLevel(config.logLevel),
