@@ -42,9 +42,19 @@ export default tseslint.config(
     { files: ['src/service/**/*.ts'], above: ['../http', '../app', '../cli'] },
     { files: ['src/http/**/*.ts'], above: ['../app', '../cli'] },
     { files: ['src/app/**/*.ts'], above: ['../cli'] },
+    // The client is what other applications import: nothing of the server may come with it.
+    { files: ['src/client/**/*.ts', 'src/client.ts'], above: ['./store', './runtime', './agent', './service', './http', './app', './cli', '../store', '../runtime', '../agent', '../service', '../http', '../app', '../cli'] },
     { files: ['src/cli.ts', 'src/index.ts', 'src/server.ts', 'src/testing.ts'], above: [] },
   ]),
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  // The console's browser modules: type-checked by `tsc -p console` (JSDoc), linted here without types.
+  {
+    files: ['console/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      globals: { window: 'readonly', document: 'readonly', location: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly', FormData: 'readonly', Node: 'readonly', setInterval: 'readonly', clearInterval: 'readonly' },
+    },
+  },
 );
 
 /** One no-restricted-imports rule per layer: nothing from the layers above it. */

@@ -1,10 +1,12 @@
 /**
  * `npm run bench:chaos`: WaymarkServer under fire. Three worker processes run CHAOS_RUNS runs of a
- * workflow with business writes, an idempotent, a reconcilable and a non-idempotent tool call
- * against a counting local provider, while a random worker is SIGKILLed every 2–4 s and
- * restarted, for CHAOS_SECONDS. Postgres is restarted once in the middle when this script
- * runs its own embedded server (DATABASE_URL unset); with DATABASE_URL set the shared server
- * is never restarted. Prints a markdown report (see test/support/chaos-harness.ts for the checks)
+ * workflow with business writes, an idempotent (compensable), a reconcilable and a
+ * non-idempotent tool call against a counting local provider — a quarter of the orders also
+ * wait for a delivery event sent at a random moment, a quarter ask an approver who decides at
+ * random moments (and rejects some: those runs fail and compensate) — while a random worker is
+ * SIGKILLed every 2–4 s and restarted, for CHAOS_SECONDS. Postgres is restarted twice (at a
+ * third and two thirds of the kill phase) when this script runs its own embedded server
+ * (DATABASE_URL unset); with DATABASE_URL set the shared server is never restarted. Prints a markdown report (see test/support/chaos-harness.ts for the checks)
  * and exits 1 if an invariant was broken.
  *
  * Settings (env): DATABASE_URL (else an embedded Postgres in a temporary directory),
@@ -66,7 +68,7 @@ async function main(): Promise<number> {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'waymark-chaos-pg-'));
     server = await startEmbeddedPostgres({ dataDir, persistent: true });
     serverUrl = server.url;
-    source = `embedded Postgres (port ${server.port}, ${dataDir}, fsync on), restarted once mid-run (down ${PG_DOWN_MS} ms)`;
+    source = `embedded Postgres (port ${server.port}, ${dataDir}, fsync on), restarted twice (down ${PG_DOWN_MS} ms each)`;
   }
   const dbName = `waymark_chaos_${process.pid}`;
   const adminUrl = withDatabase(serverUrl, 'postgres');
@@ -99,7 +101,7 @@ async function main(): Promise<number> {
       workerOutput: (slot, pid, chunk) => appendFileSync(logFile, chunk.split('\n').filter(Boolean).map((l) => `[slot ${slot} pid ${pid}] ${l}\n`).join('')),
       postgresRestart: embedded && dataDir
         ? {
-            afterMs: (SECONDS * 1_000) / 2,
+            atMs: [(SECONDS * 1_000) / 3, (SECONDS * 2_000) / 3],
             restart: async () => {
               const port = server!.port;
               await server!.stop();

@@ -21,7 +21,14 @@ export const opts = {
   inserts: Math.max(1, intEnv('BENCH_INSERTS', 500)),
   idleMs: Math.max(200, intEnv('BENCH_IDLE_MS', 2000)),
   sql: process.env.BENCH_SQL !== '0',
+  queuePollMs: Math.max(1, intEnv('BENCH_QUEUE_POLL_MS', 100)),
 };
 /** Runs in flight at most; also Waymark's concurrency and both queues' workerConcurrency. */
 export const maxInFlight = Math.max(1, ...opts.inFlight);
 
+
+/**
+ * Limits for a benchmark's Waymark: high enough never to refuse a run or a request (the
+ * per-tenant checks still run, so their cost is measured), the request rate limit off.
+ */
+export const BENCH_LIMITS = { tenantRunsPerMinute: 10_000_000, tenantRunsInFlight: 100_000_000, rateLimitPerMinute: 0 } as const;

@@ -55,7 +55,7 @@ export function printResults(
   },
   chainRounds: Map<number, Record<StartKind, Measurement[]>>,
 ): void {
-  const chains = new Map([...chainRounds].map(([k, v]) => [k, { dbos: combine(v.dbos), waymark: combine(v.waymark) }]));
+  const chains = new Map([...chainRounds].map(([k, v]) => [k, { dbos: combine(v.dbos), direct: combine(v.direct), waymark: combine(v.waymark) }]));
   const roundRates = (k: number, kind: StartKind): string =>
     (chainRounds.get(k)?.[kind] ?? []).map((m) => fmt(m.ops / (m.delta.ms / 1000), 1)).join(' / ');
   const c = {
@@ -109,17 +109,20 @@ export function printResults(
 
   log(`\n## 2. ${opts.chainSteps}-step workflow of no-op steps (closed loop)\n`);
   const rows: string[][] = [];
-  const ratios: { k: number; ratio: number; dq: number; dtx: number; dwal: number }[] = [];
+  const ratios: { k: number; ratio: number; ratioQueue: number; dq: number; dtx: number; dwal: number }[] = [];
+  const names: Record<StartKind, string> = {
+    dbos: 'raw DBOS (startWorkflow on queue)', direct: 'raw DBOS (startWorkflow, direct)', waymark: 'Waymark (runs.start)',
+  };
   for (const [k, byKind] of chains) {
     const per: Partial<Record<StartKind, PerOp>> = {};
     const tput: Partial<Record<StartKind, number>> = {};
-    for (const kind of ['dbos', 'waymark'] as const) {
+    for (const kind of ['dbos', 'direct', 'waymark'] as const) {
       const m = byKind[kind];
       const p = perStepGross(m, opts.chainSteps);
       per[kind] = p;
       tput[kind] = m.ops / (m.delta.ms / 1000);
       rows.push([
-        kind === 'dbos' ? 'raw DBOS (startWorkflow on queue)' : 'Waymark (runs.start)', String(k), String(m.ops),
+        names[kind], String(k), String(m.ops),
         fmt(tput[kind] ?? NaN, 1), roundRates(k, kind), fmt(percentile(m.latenciesMs, 50), 1), fmt(percentile(m.latenciesMs, 99), 1),
         fmt(p.queries), fmt(p.driverTx), fmt(p.xacts), fmt(p.walBytes, 0),
         noise(m),
@@ -127,10 +130,11 @@ export function printResults(
     }
     ratios.push({
       k,
-      ratio: (tput.waymark ?? NaN) / (tput.dbos ?? NaN),
-      dq: (per.waymark?.queries ?? NaN) - (per.dbos?.queries ?? NaN),
-      dtx: (per.waymark?.xacts ?? NaN) - (per.dbos?.xacts ?? NaN),
-      dwal: (per.waymark?.walBytes ?? NaN) - (per.dbos?.walBytes ?? NaN),
+      ratio: (tput.waymark ?? NaN) / (tput.direct ?? NaN),
+      ratioQueue: (tput.waymark ?? NaN) / (tput.dbos ?? NaN),
+      dq: (per.waymark?.queries ?? NaN) - (per.direct?.queries ?? NaN),
+      dtx: (per.waymark?.xacts ?? NaN) - (per.direct?.xacts ?? NaN),
+      dwal: (per.waymark?.walBytes ?? NaN) - (per.direct?.walBytes ?? NaN),
     });
   }
   log(table(
@@ -141,8 +145,8 @@ export function printResults(
   log(`status writes and all queue polling during the window. Latency: start call until the SUCCESS status has committed.`);
   log();
   log(table(
-    ['in flight', 'Waymark/raw throughput', 'Δ queries/step', 'Δ tx/step (pg_stat)', 'Δ WAL B/step'],
-    ratios.map((r) => [String(r.k), `${fmt(r.ratio * 100, 1)} %`, signed(r.dq), signed(r.dtx), signed(r.dwal, 0)]),
+    ['in flight', 'Waymark/raw direct throughput', 'Waymark/raw on queue', 'Δ queries/step vs direct', 'Δ tx/step (pg_stat)', 'Δ WAL B/step'],
+    ratios.map((r) => [String(r.k), `${fmt(r.ratio * 100, 1)} %`, `${fmt(r.ratioQueue * 100, 1)} %`, signed(r.dq), signed(r.dtx), signed(r.dwal, 0)]),
   ));
 
   if (opts.sql) {
@@ -172,7 +176,8 @@ export function printResults(
     for (const [k, byKind] of chains) {
       log(`\n### Per run of the ${opts.chainSteps}-step chain, ${k} in flight (all connections, incl. queue polling)\n`);
       log(statementTable([
-        { title: 'raw DBOS', statements: byKind.dbos.statements, per: byKind.dbos.ops },
+        { title: 'raw DBOS (queue)', statements: byKind.dbos.statements, per: byKind.dbos.ops },
+        { title: 'raw DBOS (direct)', statements: byKind.direct.statements, per: byKind.direct.ops },
         { title: 'Waymark', statements: byKind.waymark.statements, per: byKind.waymark.ops },
       ]));
     }
@@ -191,11 +196,11 @@ export function printResults(
         `driver: ${fmt(c.wmWrite.driverTx)} vs ${fmt(c.rawStep.driverTx)} (${signed(c.wmWrite.driverTx - c.rawStep.driverTx)})`,
     },
     toolGoal('a read tool call costs at most one transaction more than a raw DBOS step', c.toolRead, c.rawStep, 1),
-    toolGoal('a write tool call costs at most two transactions more than a raw DBOS step', c.toolWrite, c.rawStep, 2),
+    toolGoal('a write tool call costs at most one transaction more than a raw DBOS step', c.toolWrite, c.rawStep, 1),
     ...ratios.map((r) => ({
-      goal: `the Waymark chain runs at >= 90 % of raw DBOS throughput (${r.k} in flight)`,
-      met: r.ratio >= 0.9,
-      detail: `${fmt(r.ratio * 100, 1)} %`,
+      goal: `the Waymark chain (runs.start) runs at >= 95 % of raw DBOS direct-start throughput (${r.k} in flight)`,
+      met: r.ratio >= 0.95,
+      detail: `${fmt(r.ratio * 100, 1)} % (against raw DBOS on a queue: ${fmt(r.ratioQueue * 100, 1)} %)`,
     })),
   ];
   log('\n## Goals\n');

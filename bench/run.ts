@@ -7,7 +7,8 @@
  * Settings (env): DATABASE_URL (else embedded Postgres), BENCH_RUNS (runs per round
  * with several in flight, 400), BENCH_RUNS_SERIAL (runs per round at 1 in flight, 40),
  * BENCH_ROUNDS (3), BENCH_INFLIGHT ("1,16"), BENCH_CHAIN_STEPS (10), BENCH_STEPS (steps per
- * step probe, 200), BENCH_INSERTS (500), BENCH_IDLE_MS (2000), BENCH_SQL (1: print statements).
+ * step probe, 200), BENCH_INSERTS (500), BENCH_IDLE_MS (2000), BENCH_SQL (1: print statements),
+ * BENCH_QUEUE_POLL_MS (both queues' minPollingIntervalMs, 100: WAYMARK_QUEUE_POLL_MS's default).
  */
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import { startWaymark } from '../src/server.js';
@@ -15,12 +16,14 @@ import type { WaymarkServer } from '../src/server.js';
 import { installCompletionHook } from './completions.js';
 import { countDatabase, flushBackendStats, installQueryCounter } from './counters.js';
 import { openBenchDatabase } from './database.js';
-import { maxInFlight, opts } from './options.js';
+import { BENCH_LIMITS, maxInFlight, opts } from './options.js';
 import { StatsReader, measureBackground } from './pgstats.js';
 import { printHeader, printResults } from './print.js';
 import { chain, combine, rawInserts, stepProbe, type BenchContext, type Measurement, type StartKind } from './scenarios.js';
 import { PROBE_OPS, benchChain, benchStepProbe, createBenchTables, type ProbeOp } from './workflows.js';
 
+/** The chain's sides: raw DBOS on a queue, raw DBOS started directly, Waymark. */
+const CHAIN_KINDS: readonly StartKind[] = ['dbos', 'direct', 'waymark'];
 const RAW_QUEUE = 'bench_raw';
 
 const t0 = performance.now();
@@ -40,11 +43,12 @@ async function main(): Promise<void> {
       worker: true,
       http: false,
       env: {},
-      config: { databaseUrl: bdb.url, concurrency: maxInFlight, logLevel: 'warn', appName: 'waymark-bench', appVersion: 'bench-1' },
+      // Limits high enough never to refuse: their checks are measured, not their refusals.
+      config: { databaseUrl: bdb.url, concurrency: maxInFlight, logLevel: 'warn', appName: 'waymark-bench', appVersion: 'bench-1', queuePollMs: opts.queuePollMs, ...BENCH_LIMITS },
       beforeLaunch: createBenchTables,
     });
     // Same settings as Waymark's own queue (runtime.ts): workerConcurrency = concurrency, 100 ms polling.
-    await DBOS.registerQueue(RAW_QUEUE, { workerConcurrency: maxInFlight, minPollingIntervalMs: 100 });
+    await DBOS.registerQueue(RAW_QUEUE, { workerConcurrency: maxInFlight, minPollingIntervalMs: opts.queuePollMs });
     installCompletionHook();
     stats = await StatsReader.open(bdb.adminUrl, bdb.name);
     const ctx: BenchContext = { waymark, stats, databaseUrl: bdb.url, rawQueue: RAW_QUEUE };
@@ -52,9 +56,10 @@ async function main(): Promise<void> {
 
     progress('warm-up');
     for (const kind of ['dbos', 'waymark'] as const) {
-      for (const op of PROBE_OPS) await stepProbe(ctx, { kind, op, steps: 20, captureSql: false });
-      await chain(ctx, { kind, inFlight: maxInFlight, runs: maxInFlight * 2, steps: opts.chainSteps, warmup: 0, captureSql: false });
+      // Tool calls need a Waymark run (its tenant and retry budget): not in a plain DBOS workflow.
+      for (const op of PROBE_OPS) if (kind === 'waymark' || !op.startsWith('tool')) await stepProbe(ctx, { kind, op, steps: 20, captureSql: false });
     }
+    for (const kind of CHAIN_KINDS) await chain(ctx, { kind, inFlight: maxInFlight, runs: maxInFlight * 2, steps: opts.chainSteps, warmup: 0, captureSql: false });
 
     progress(`idle background (${opts.idleMs} ms)`);
     const bg = await measureBackground(stats, opts.idleMs);
@@ -82,10 +87,10 @@ async function main(): Promise<void> {
     const chains = new Map<number, Record<StartKind, Measurement[]>>();
     for (const k of opts.inFlight) {
       const runs = k === 1 ? opts.runsSerial : opts.runs;
-      const perKind: Record<StartKind, Measurement[]> = { dbos: [], waymark: [] };
+      const perKind: Record<StartKind, Measurement[]> = { dbos: [], direct: [], waymark: [] };
       for (let r = 0; r < opts.rounds; r++) {
-        // Alternate which side goes first, so drift (autovacuum, cache warmth) hits both.
-        const order: StartKind[] = r % 2 === 0 ? ['dbos', 'waymark'] : ['waymark', 'dbos'];
+        // Rotate which side goes first, so drift (autovacuum, cache warmth) hits all of them.
+        const order: StartKind[] = CHAIN_KINDS.map((_, i) => CHAIN_KINDS[(i + r) % CHAIN_KINDS.length]!);
         for (const kind of order) {
           progress(`chain ${kind} x${runs}, ${k} in flight, round ${r + 1}/${opts.rounds}`);
           perKind[kind].push(await chain(ctx, { kind, inFlight: k, runs, steps: opts.chainSteps, warmup: Math.min(k, runs), captureSql: opts.sql }));

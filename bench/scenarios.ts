@@ -41,8 +41,11 @@ export interface Measurement {
   toolRuns?: number;
 }
 
-/** How a run is started. */
-export type StartKind = 'dbos' | 'waymark';
+/**
+ * How a run is started: `dbos`, raw DBOS on a queue (`DBOS.startWorkflow` with the raw queue);
+ * `direct`, raw DBOS started directly (no queue: it executes at once); `waymark`, `runs.start`.
+ */
+export type StartKind = 'dbos' | 'direct' | 'waymark';
 
 /** `n` autocommit single-row INSERTs on one pg client. */
 export async function rawInserts(ctx: BenchContext, n: number): Promise<Measurement> {
@@ -124,10 +127,10 @@ export async function stepProbe(
 
 /** Starts one chain run and resolves when it has committed SUCCESS. */
 async function runChain(ctx: BenchContext, kind: StartKind, steps: number): Promise<void> {
-  if (kind === 'dbos') {
+  if (kind === 'dbos' || kind === 'direct') {
     const id = randomUUID();
     const done = waitForCompletion(id);
-    await DBOS.startWorkflow(BenchWorkflows.chain, { workflowID: id, queueName: ctx.rawQueue })({ steps });
+    await DBOS.startWorkflow(BenchWorkflows.chain, kind === 'dbos' ? { workflowID: id, queueName: ctx.rawQueue } : { workflowID: id })({ steps });
     await done;
   } else {
     const { run } = await ctx.waymark.as({ actor: 'bench' }).runs.start({ workflow: benchChain.name, input: { steps } });

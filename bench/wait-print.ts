@@ -2,6 +2,7 @@
  * The waits benchmark's report: markdown tables on stdout and the goal verdicts.
  */
 import { fmt, mean, percentile, statementTable, table, verdictLines, type Verdict } from './report.js';
+import type { ParkedWaits } from './wait-parked.js';
 import { WAKE_KINDS, type IdleRate, type MassWait, type WakeKind, type WakeLatency, type WakeSample } from './wait-scenarios.js';
 
 const log = (s = ''): void => console.log(s);
@@ -256,4 +257,53 @@ export function printGoals(l: WakeLatency | undefined, mass: readonly MassWait[]
   }
   log('\n## Goals\n');
   log(verdictLines(verdicts));
+}
+
+/** W4 at every size, with the start → first step latency and the hot wake-up (W1) beside it. */
+export function printParkedWaits(rs: readonly ParkedWaits[], idle: IdleRate | undefined, l: WakeLatency | undefined, firstStep: readonly number[]): void {
+  if (rs.length === 0) return;
+  log(`\n## W4. Waymark approval runs parked (WAYMARK_HOT_WAIT_MS=0) in one worker, ${rs.map((r) => r.n).join(' / ')}\n`);
+  const massRows = rs.map((r) => {
+    let rows = 0;
+    let bytes = 0;
+    for (const [name, after] of r.tablesParked) {
+      const b = r.tablesBefore.get(name) ?? { rows: 0, bytes: 0 };
+      rows += after.rows - b.rows;
+      bytes += after.bytes - b.bytes;
+    }
+    return [
+      String(r.n), fmt(r.startS, 1), fmt(r.n / r.startS, 0), kb(r.parked.rss - r.before.rss, r.n), kb(r.parked.heapUsed - r.before.heapUsed, r.n),
+      fmt(rows / r.n, 2), fmt(bytes / r.n, 0), fmt(r.idle.queriesPerS, 1), idle ? fmt(r.idle.queriesPerS - idle.queriesPerS, 1) : '–',
+      fmt(r.idle.txPerS, 1), fmt(r.idle.cpuMsPerS, 1),
+    ];
+  });
+  log(table(
+    ['parked runs', 'start→all parked s (cumulative)', 'runs/s', 'RSS KB/run', 'heap used KB/run', 'DB rows/run', 'DB bytes/run', 'queries/s while parked', 'above idle', 'tx/s', 'worker CPU ms/s'],
+    massRows,
+  ));
+  log(`\nIdle worker (nothing waiting, measured before W4): ${idle ? `${fmt(idle.queriesPerS, 1)} queries/s, ${fmt(idle.txPerS, 1)} tx/s` : '–'}.`);
+  const hot = l?.samples.approvalDecide ?? [];
+  const bare = l?.samples.bareSend ?? [];
+  const rows: string[][] = rs.map((r) => {
+    const after = r.wakes.map((w) => w.step - w.t1);
+    const total = r.wakes.map((w) => w.step - w.t0);
+    const call = r.wakes.map((w) => w.t1 - w.t0);
+    return [`parked approval, decide() while ${r.n - 1} others stay parked`, String(r.wakes.length), p(after, 50), p(after, 99), fmt(Math.max(...after), 2), p(call, 50), p(total, 50), p(total, 99)];
+  });
+  if (hot.length > 0) {
+    rows.push(['hot approval (W1, live in its hot window), approvals.decide()', String(hot.length), p(hot.map((s) => s.step - s.t1), 50), p(hot.map((s) => s.step - s.t1), 99),
+      fmt(Math.max(...hot.map((s) => s.step - s.t1)), 2), p(hot.map((s) => s.t1 - s.t0), 50), p(hot.map((s) => s.step - s.t0), 50), p(hot.map((s) => s.step - s.t0), 99)]);
+  }
+  if (bare.length > 0) {
+    rows.push(['bare DBOS recv, DBOSClient.send (W1)', String(bare.length), p(bare.map((s) => s.step - s.t1), 50), p(bare.map((s) => s.step - s.t1), 99),
+      fmt(Math.max(...bare.map((s) => s.step - s.t1)), 2), p(bare.map((s) => s.t1 - s.t0), 50), p(bare.map((s) => s.step - s.t0), 50), p(bare.map((s) => s.step - s.t0), 99)]);
+  }
+  log('');
+  log(table(['wake-up', 'n', 'returned→step p50 ms', 'p99', 'max', 'trigger call p50 ms', 'start→step p50 ms', 'p99'], rows));
+  log(`\nA parked run's wake-up: the decision's transaction claims it, decide() resumes it (DBOSClient.resumeWorkflow onto the`);
+  log(`run queue), the queue dispatches it (minPollingIntervalMs 100), it replays to its wait and finds the decision. Each`);
+  log(`decision comes after a random pause of 0–200 ms, so it falls at a random point of the queue's polling interval.`);
+  if (firstStep.length > 0) {
+    log(`\nStart → first step at one in flight (runs.start of a one-step run, instant dispatch, ${firstStep.length} runs): p50 ${p(firstStep, 50)} ms, p99 ${p(firstStep, 99)} ms.`);
+  }
 }

@@ -70,6 +70,8 @@ export interface WaitContext {
   /** The DBOS queue bare waiters run on (same settings as Waymark's). */
   bareQueue: string;
   databaseUrl: string;
+  /** An admin API key for the HTTP decisions. */
+  apiKey: string;
   progress(s: string): void;
 }
 
@@ -288,8 +290,8 @@ async function trigger(ctx: WaitContext, kind: WakeKind, runId: string, approval
   if (kind === 'approvalHttp') {
     const res = await fetch(`${ctx.waymark.httpUrl}/v1/approvals/${approvalId}/decision`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ decision: 'approve', by: 'bench' }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ctx.apiKey}` },
+      body: JSON.stringify({ decision: 'approve' }),
     });
     const body = (await res.json()) as { status?: string };
     if (res.status !== 200 || body.status !== 'approved') throw new Error(`decision failed: ${res.status} ${JSON.stringify(body)}`);

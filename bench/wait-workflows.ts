@@ -59,6 +59,12 @@ export class BenchWaits {
     return BenchWaits.marker();
   }
 
+  /** Only the marker: how long a started run takes to reach its first step. */
+  @Waymark.workflow({ name: 'bench.first-step', description: 'Benchmark: one marker step.', input: z.object({}) })
+  static async firstStep(_input: Record<string, never>): Promise<number> {
+    return BenchWaits.marker();
+  }
+
   /** A bare DBOS wait for one message, then the marker. */
   @DBOS.workflow()
   static async bareWait(_input: { n: number }): Promise<number> {
@@ -68,3 +74,4 @@ export class BenchWaits {
 }
 
 export const benchApprovalWait = Waymark.definitionOf(BenchWaits.approvalWait);
+export const benchFirstStep = Waymark.definitionOf(BenchWaits.firstStep);

@@ -9,12 +9,14 @@
  *   W2. N runs waiting at once in this worker: memory per waiting run (after forced GC), rows
  *       and bytes per waiting run in dbos.* and waymark.*, the load they cause while waiting,
  *       and wake-ups of some of them while the others wait.
+ *   W4. Waymark's parked waits: runs parked at once (memory, rows, load), and parked wake-ups.
  *   W3. Park and resume (prototype of a wait that holds no memory): bare waiters cancelled
  *       while waiting, then woken by DBOSClient.send + DBOSClient.resumeWorkflow.
  * Settings (env): DATABASE_URL (else embedded Postgres), BENCH_DECISIONS (measured wake-ups per
  * kind, 200), BENCH_DECISION_WARMUP (10), BENCH_WAITING (runs waiting at once, 10000; 0 skips
  * W2), BENCH_WAIT_IDLE_MS (load window while they wait, 10000), BENCH_WAIT_KINDS ("approval,bare"),
- * BENCH_PARKED (W3 wake-ups, 50; 0 skips W3), BENCH_WAKE_UNDER_LOAD (of the waiting runs, how many are woken one at a time while the others
+ * BENCH_PARKED (W3 wake-ups, 50; 0 skips W3), BENCH_PARKED_WAITING (W4: Waymark runs parked at once, cumulative sizes, "1000,10000,100000"; 0 skips
+ * W4), BENCH_FIRST_STEP_RUNS (start → first step at one in flight, 40), BENCH_PARKED_WAKES (W4 wake-ups of parked runs, 100), BENCH_WAKE_UNDER_LOAD (of the waiting runs, how many are woken one at a time while the others
  * wait, 100), BENCH_WAIT_HEAP (1: heap snapshots before/while/after waiting, diffed by constructor; use a
  * BENCH_WAITING of a few thousand).
  * Run with `node --expose-gc` (the npm script does); without it the collector is exposed at
@@ -32,9 +34,11 @@ import { countDatabase, installQueryCounter } from './counters.js';
 import { openBenchDatabase } from './database.js';
 import { StatsReader } from './pgstats.js';
 import { installWaitHooks } from './wait-hooks.js';
-import { printGoals, printHeap, printLatency, printMass, printParked } from './wait-print.js';
-import { disableAutovacuum, massWait, measureIdle, parkAndResume, tagHttpRequests, wakeLatency, type MassWait, type WaitContext, type WakeLatency } from './wait-scenarios.js';
-import { benchApprovalWait } from './wait-workflows.js';
+import { printGoals, printHeap, printLatency, printMass, printParked, printParkedWaits } from './wait-print.js';
+import { firstStepLatency, parkedWaits, type ParkedWaits } from './wait-parked.js';
+import { disableAutovacuum, massWait, measureIdle, parkAndResume, tagHttpRequests, wakeLatency, type IdleRate, type MassWait, type WaitContext, type WakeLatency } from './wait-scenarios.js';
+import { benchApprovalWait, benchFirstStep } from './wait-workflows.js';
+import { BENCH_LIMITS } from './options.js';
 
 const BARE_QUEUE = 'bench_waits_raw';
 
@@ -51,6 +55,9 @@ const opts = {
   waiting: intEnv('BENCH_WAITING', 10_000),
   idleMs: Math.max(1000, intEnv('BENCH_WAIT_IDLE_MS', 10_000)),
   parked: intEnv('BENCH_PARKED', 50),
+  parkedWaiting: (process.env.BENCH_PARKED_WAITING ?? '1000,10000,100000').split(',').map((v) => Number(v.trim())).filter((n) => Number.isInteger(n) && n > 0).sort((a, b) => a - b),
+  firstStep: intEnv('BENCH_FIRST_STEP_RUNS', 40),
+  parkedWakes: intEnv('BENCH_PARKED_WAKES', 100),
   wakeUnderLoad: intEnv('BENCH_WAKE_UNDER_LOAD', 100),
   heap: process.env.BENCH_WAIT_HEAP === '1',
   kinds: (process.env.BENCH_WAIT_KINDS ?? 'approval,bare').split(',').map((s) => s.trim()).filter((s): s is 'approval' | 'bare' => s === 'approval' || s === 'bare'),
@@ -75,13 +82,15 @@ async function main(): Promise<void> {
   let statsClient: pg.Client | undefined;
   try {
     waymark = await startWaymark({
-      workflows: [benchApprovalWait],
+      workflows: [benchApprovalWait, benchFirstStep],
       worker: true,
       http: true,
       env: {},
       config: {
         databaseUrl: bdb.url, concurrency: capacity, host: '127.0.0.1', port: 0, logLevel: 'error',
-        appName: 'waymark-bench', appVersion: 'bench-waits-1',
+        appName: 'waymark-bench', appVersion: 'bench-waits-1', ...BENCH_LIMITS,
+        // W1–W2 measure live waits: no run parks until W4 sets the hot window to 0.
+        hotWaitMs: 86_400_000,
       },
     });
     // Same settings as Waymark's queue (runtime.ts): workerConcurrency = concurrency, 100 ms polling.
@@ -93,7 +102,8 @@ async function main(): Promise<void> {
     statsClient = new pg.Client({ connectionString: bdb.url, application_name: 'waymark-bench-waits-stats' });
     await statsClient.connect();
     await disableAutovacuum(statsClient);
-    const ctx: WaitContext = { waymark, hooks, sender, bareQueue: BARE_QUEUE, databaseUrl: bdb.url, progress };
+    const { key: apiKey } = await waymark.keys.create(waymark.scope({ actor: 'bench' }), { name: 'bench-admin', roles: ['admin'] });
+    const ctx: WaitContext = { waymark, hooks, sender, bareQueue: BARE_QUEUE, databaseUrl: bdb.url, apiKey, progress };
     await printHeader(stats, bdb.source, bdb.name, waymark.httpUrl ?? '', capacity);
     const othersAtStart = (await stats.read()).others;
 
@@ -114,6 +124,15 @@ async function main(): Promise<void> {
       printLatency(latency, opts.warmup);
     }
     printParked(parked, latency);
+    progress(`start → first step, ${opts.firstStep} runs at one in flight`);
+    const firstStep = opts.firstStep > 0 ? await firstStepLatency(ctx, opts.firstStep) : [];
+    let parkedRuns: ParkedWaits[] = [];
+    let idleNow: IdleRate | undefined;
+    if (opts.parkedWaiting.length > 0) {
+      idleNow = await measureIdle(3000);
+      parkedRuns = await parkedWaits(ctx, statsClient, opts.parkedWaiting, opts.idleMs, opts.parkedWakes);
+    }
+    printParkedWaits(parkedRuns, idleNow, latency, firstStep);
     printGoals(latency, mass);
     const othersAtEnd = (await stats.read()).others;
     let otherXacts = 0;

@@ -22,6 +22,7 @@ import { startWaymark } from '../src/server.js';
 import type { WaymarkServer } from '../src/server.js';
 import { installCompletionHook, waitForCompletion } from './completions.js';
 import { openBenchDatabase } from './database.js';
+import { BENCH_LIMITS } from './options.js';
 import { BenchWorkflows, benchChain, benchStepProbe, createBenchTables, registerProbe, type ProbeOp } from './workflows.js';
 
 const RUNS = Number(process.env.WAL_RUNS ?? 100);
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
   try {
     waymark = await startWaymark({
       workflows: [benchChain, benchStepProbe], worker: true, http: false, env: {}, beforeLaunch: createBenchTables,
-      config: { databaseUrl: bdb.url, concurrency: Math.max(16, IN_FLIGHT), logLevel: 'warn', appName: 'waymark-bench', appVersion: 'bench-1' },
+      config: { databaseUrl: bdb.url, concurrency: Math.max(16, IN_FLIGHT), logLevel: 'warn', appName: 'waymark-bench', appVersion: 'bench-1', ...BENCH_LIMITS },
     });
     await DBOS.registerQueue('bench_raw', { workerConcurrency: Math.max(16, IN_FLIGHT), minPollingIntervalMs: 100 });
     installCompletionHook();

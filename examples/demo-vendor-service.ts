@@ -1,14 +1,16 @@
 /**
- * A small stand-in for the third-party services of the invoice-reminder example (a CRM, an
- * email provider that honours Idempotency-Key, a billing API that does not). It is a real HTTP
- * server on 127.0.0.1, started by the example itself, so `npm start` needs nothing else.
+ * A small stand-in for the third-party services of the invoice-reminder and sales-agent
+ * examples (a CRM, a company directory, an email provider that honours Idempotency-Key, a
+ * billing API that does not). It is a real HTTP server on 127.0.0.1, started by the example
+ * itself, so `npm start` needs nothing else.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** What the service has done, for the curious: `GET /activity`. */
 interface Activity {
-  emails: { key: string; to: string; invoiceId: string; messageId: string }[];
+  /** Each email sent: its key, recipient and message id, and what it was about. */
+  emails: { key: string; to: string; messageId: string; invoiceId?: string; leadId?: string; subject?: string; text?: string }[];
   fees: { invoiceId: string; cents: number; feeId: string }[];
 }
 
@@ -40,11 +42,13 @@ export async function startDemoVendorService(port = 0): Promise<{ url: string; c
         const id = decodeURIComponent(path.slice('/customers/'.length));
         return send(200, { id, name: `Customer ${id}`, email: `${id.toLowerCase().replace(/[^a-z0-9]/g, '')}@example.com` });
       }
+      if (req.method === 'GET' && path.startsWith('/companies/')) return send(200, companyProfile(decodeURIComponent(path.slice('/companies/'.length))));
       if (req.method === 'POST' && path === '/emails') {
         const key = String(req.headers['idempotency-key'] ?? '');
         const earlier = activity.emails.find((e) => key && e.key === key);
         if (earlier) return send(200, { messageId: earlier.messageId }); // the provider de-duplicates
-        const sent = { key, to: String(body.to), invoiceId: String(body.invoiceId), messageId: `msg-${activity.emails.length + 1}` };
+        const about = Object.fromEntries(['invoiceId', 'leadId', 'subject', 'text'].filter((f) => typeof body[f] === 'string').map((f) => [f, body[f] as string]));
+        const sent = { key, to: String(body.to), messageId: `msg-${activity.emails.length + 1}`, ...about };
         activity.emails.push(sent);
         return send(200, { messageId: sent.messageId });
       }
@@ -66,4 +70,16 @@ export async function startDemoVendorService(port = 0): Promise<{ url: string; c
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => new Promise((r) => server.close(() => r())),
   };
+}
+
+const INDUSTRIES = ['logistics', 'insurance', 'retail', 'healthcare', 'manufacturing', 'fintech'];
+
+/** A made-up but stable profile of the company at `domain`, as a company-data API would answer. */
+function companyProfile(domain: string): { domain: string; name: string; industry: string; employees: number; summary: string } {
+  const label = domain.split('.')[0] ?? domain;
+  const name = label.charAt(0).toUpperCase() + label.slice(1);
+  const hash = [...domain].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
+  const industry = INDUSTRIES[hash % INDUSTRIES.length]!;
+  const employees = 50 + (hash % 40) * 25;
+  return { domain, name, industry, employees, summary: `${name} runs its ${industry} operations on a growing set of AI-assisted back-office workflows.` };
 }

@@ -7,7 +7,7 @@
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { Waymark, db, notify, requestApproval, setRunPhase, waitForEvent, type ApprovalDecision, type ReceivedEvent } from '../src/index.js';
+import { Waymark, db, notify, requestApproval, setRunPhase, setState, waitForEvent, type ApprovalDecision, type ReceivedEvent, type WorkflowStates } from '../src/index.js';
 
 export const ClaimInput = z.object({
   claimId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/),
@@ -23,6 +23,25 @@ export interface PoliceReport {
 }
 
 const Payout = z.object({ amountCents: z.number().int().positive() });
+
+/**
+ * The claim's business states: drafted until the report is asked for, confirmed by the police
+ * report's webhook (also after an escalation), paid once the payout is approved; escalated and
+ * rolled back from anywhere. `GET /v1/runs?state=awaiting_report` lists the claims still waiting.
+ */
+export const CLAIM_STATES = {
+  initial: 'drafted',
+  transitions: {
+    drafted: ['awaiting_report'],
+    awaiting_report: ['confirmed'],
+    confirmed: ['paid'],
+    paid: [],
+    escalated: ['confirmed'],
+    rolled_back: [],
+    '*': ['escalated', 'rolled_back'],
+  },
+  events: { 'police_report.received': 'confirmed' },
+} as const satisfies WorkflowStates;
 
 /**
  * The claim's steps and workflow.
@@ -57,6 +76,7 @@ export class InsuranceClaim {
     name: 'insurance-claim',
     description: 'Chases the police report (ask, follow up on day 3, escalate on day 5), waits for its webhook, then asks an adjuster to approve the payout.',
     input: ClaimInput,
+    states: CLAIM_STATES,
   })
   static async handle(input: ClaimInput) {
     const { claimId } = input;
@@ -66,7 +86,8 @@ export class InsuranceClaim {
 
     // Day 1: ask for the police report; day 3: follow up; day 5: escalate; then wait on.
     await ask('report-requested', `Claim ${claimId}: please send the police report`, { users: [input.claimant] });
-    const wait = (timeoutMs?: '2d') => waitForEvent<PoliceReport>({ type: 'police_report.received', key: claimId, ...(timeoutMs ? { timeoutMs } : {}) });
+    await setState('awaiting_report', { reason: 'police report requested' });
+    const wait = (timeoutMs?: '2d') => waitForEvent<PoliceReport>({ source: 'police', type: 'police_report.received', key: claimId, ...(timeoutMs ? { timeoutMs } : {}) });
     let report = await wait('2d');
     if (report.status === 'timed_out') {
       await ask('report-follow-up', `Claim ${claimId}: we are still waiting for the police report`, { users: [input.claimant] });
@@ -74,10 +95,12 @@ export class InsuranceClaim {
     }
     if (report.status === 'timed_out') {
       await setRunPhase('escalated', { reason: 'no police report after 5 days', data: { claimId } });
+      await setState('escalated', { reason: 'no police report after 5 days' });
       await ask('report-escalated', `Claim ${claimId}: no police report after 5 days`, { roles: ['claims-supervisor'] });
       report = await wait();
     }
     if (report.status !== 'received') throw new Error('unreachable: a wait without timeout returned without an event');
+    // The report's webhook moved the claim to `confirmed` when it was delivered (CLAIM_STATES.events).
     await InsuranceClaim.recordReport(claimId, report.event);
 
     const decision = await requestApproval({
@@ -90,6 +113,8 @@ export class InsuranceClaim {
       deadline: { afterMs: '10d', outcome: 'reject' },
     });
     await InsuranceClaim.recordDecision(claimId, decision);
+    if (decision.decision === 'approved') await setState('paid', { reason: `payout approved by ${decision.decidedBy}` });
+    else await setState('rolled_back', { reason: `payout rejected by ${decision.decidedBy}` });
     return { claimId, policeReport: report.event.data, decision: decision.decision, amountCents: decision.value.amountCents, decidedBy: decision.decidedBy };
   }
 }

@@ -44,8 +44,21 @@ export const serverEntry: { names: string[]; start: typeof startWaymark } = { na
 import { TestClock } from 'waymark/testing';
 export const testingEntry: string[] = Object.keys(testing);
 export async function advance(clock: TestClock): Promise<number> { await clock.advance('3d'); return clock.now(); }"
+  ['./client']="import * as clientEntry from 'waymark/client';
+import { WaymarkApiError, WaymarkClient, type Run } from 'waymark/client';
+export const clientNames: string[] = Object.keys(clientEntry);
+export async function phaseOf(id: string): Promise<string> {
+  const client = new WaymarkClient({ baseUrl: 'http://127.0.0.1:3000', apiKey: 'wmk_key' });
+  try {
+    const run: Run = await client.runs.get(id);
+    return run.phase;
+  } catch (e) {
+    if (e instanceof WaymarkApiError && e.code === 'run_not_found') return 'missing';
+    throw e;
+  }
+}"
 )
-ENTRY_ORDER=('.' './server' './testing')
+ENTRY_ORDER=('.' './server' './testing' './client')
 
 TYPESCRIPT_VERSION="$(node -p "require('./package.json').devDependencies.typescript")"
 # The consumer writes its schemas with zod, as a Waymark application does (the version Waymark uses).
@@ -66,12 +79,20 @@ echo "--- pack"
 npm pack --ignore-scripts --pack-destination "$WORK" --json >"$WORK/pack.json" || fail "npm pack"
 TARBALL="$WORK/$(node -p "require(process.argv[1])[0].filename" "$WORK/pack.json")"
 [[ -f "$TARBALL" ]] || fail "npm pack wrote no tarball at $TARBALL"
-# What an installed package needs at run time: the built entries and CLI, the migrations, the bin.
+# What an installed package needs at run time: the built entries and CLI, the migrations, the
+# bin, the console's static files.
 node -e '
 const [pack] = require(process.argv[1]);
 const files = new Set(pack.files.map((f) => f.path));
 const pkg = require("./package.json");
-const need = ["bin/waymark.js", "dist/src/cli.js", "dist/src/index.js", "dist/src/index.d.ts"];
+const need = ["bin/waymark.js", "dist/src/cli.js", "dist/src/index.js", "dist/src/index.d.ts", "dist/src/http/console-static.js",
+  // The typed client, which the console loads as browser modules from /console/client/.
+  "dist/src/client/waymark-client.js", "dist/src/client/api-types.js"];
+// The console is served from these files as they are: nothing is built at install or start.
+const fs = require("fs");
+for (const dir of ["console", "console/pages"]) {
+  for (const f of fs.readdirSync(dir)) if (/\.(html|js|css)$/.test(f)) need.push(`${dir}/${f}`);
+}
 for (const target of Object.values(pkg.exports ?? {})) {
   for (const file of typeof target === "string" ? [target] : Object.values(target)) need.push(file.replace(/^\.\//, ""));
 }
@@ -138,6 +159,42 @@ for entry in "${ENTRIES[@]}"; do
   specifier="waymark${entry#.}"
   (cd "$APP" && node --input-type=module -e "await import('$specifier')") || fail "import('$specifier') fails without the dev toolchain"
 done
+
+echo "--- the console, served by the installed package"
+# dist/src/http/console-static.js finds console/ beside dist/ in the installed package.
+(cd "$APP" && node --input-type=module -e "
+const { consoleDirectory } = await import('./node_modules/waymark/dist/src/http/console-static.js');
+const dir = consoleDirectory();
+if (!dir || !dir.endsWith('node_modules/waymark/console')) { console.error('console directory not found: ' + dir); process.exit(1); }
+console.log('console files at ' + dir);
+") || fail "the installed package does not find its console files"
+# The console's API client comes from the compiled dist/src/client/ (there is no transpiler in a
+# production install): served as browser modules, under the console's CSP.
+(cd "$APP" && node --input-type=module -e "
+import { createRequire } from 'node:module';
+const express = createRequire(process.cwd() + '/node_modules/waymark/package.json')('express');
+const { consoleFiles } = await import('./node_modules/waymark/dist/src/http/console-static.js');
+const app = express();
+app.use(consoleFiles());
+const server = app.listen(0, '127.0.0.1');
+await new Promise((r) => server.once('listening', r));
+const base = 'http://127.0.0.1:' + server.address().port;
+try {
+  for (const [file, expect] of [['waymark-client.js', /export class WaymarkClient\b/], ['api-types.js', /export const OPERATION_ROUTES\b/]]) {
+    const res = await fetch(base + '/console/client/' + file);
+    const text = await res.text();
+    const type = res.headers.get('content-type') ?? '';
+    const csp = res.headers.get('content-security-policy') ?? '';
+    if (res.status !== 200 || !/javascript/.test(type) || !expect.test(text) || !csp.includes(\"script-src 'self'\")) {
+      console.error('GET /console/client/' + file + ': ' + res.status + ' ' + type + ' csp=' + csp + ' ' + text.slice(0, 300));
+      process.exit(1);
+    }
+    console.log('GET /console/client/' + file + ': ' + res.status + ', ' + text.length + ' bytes');
+  }
+} finally {
+  server.close();
+}
+") || fail "the installed package does not serve the console's API client"
 
 echo "--- production dependency tree"
 (cd "$APP" && npm ls --omit=dev --all --parseable >"$WORK/prod-tree.txt" 2>"$WORK/ls.log") \

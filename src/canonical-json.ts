@@ -1,9 +1,9 @@
 /**
  * @module canonical-json
  * One spelling per JSON value (sorted keys, no whitespace), so that hashes of requests and
- * tool arguments do not depend on key order or formatting.
+ * tool arguments do not depend on key order or formatting; and its keyed hash.
  */
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 
 /**
  * Serialises `value` canonically; `undefined` object members are dropped, like JSON.stringify.
@@ -25,13 +25,15 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * SHA-256 (hex) of the canonical JSON of `value`.
+ * HMAC-SHA256 (hex) of the canonical JSON of `value` under `key`. Keyed, so that whoever can
+ * read a stored hash (a tool-call key, a request hash) but not the key cannot test guesses of
+ * the arguments behind it.
  *
  * @example
  * ```ts
- * canonicalHash({ a: 1, b: 2 }) === canonicalHash({ b: 2, a: 1 }); // true
+ * canonicalHash({ a: 1, b: 2 }, key) === canonicalHash({ b: 2, a: 1 }, key); // true
  * ```
  */
-export function canonicalHash(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+export function canonicalHash(value: unknown, key: Buffer | string): string {
+  return createHmac('sha256', key).update(canonicalJson(value)).digest('hex');
 }

@@ -26,39 +26,61 @@
  *
  * @packageDocumentation
  */
-export type { WorkflowDefinition, WorkflowFunction, WorkflowOptions } from './agent/workflows.js';
-export type { RetryPolicy, RetryPolicySpec, Tool, ToolEffect, ToolRunContext, ToolSpec } from './agent/define-tool.js';
+export type { WorkflowBudget, WorkflowDefinition, WorkflowFunction, WorkflowOptions, WorkflowSchedule } from './agent/workflows.js';
+export type { TriggerDefinition, TriggerOptions } from './agent/triggers.js';
+export type { StateMachine, WorkflowStates } from './store/state-rules.js';
+export type { BreakerPolicy, BreakerSpec, RetryPolicy, RetryPolicySpec, Tool, ToolEffect, ToolRunContext, ToolSpec } from './agent/define-tool.js';
 export type { HttpRequestSpec, HttpToolSpec } from './agent/http-tool.js';
 export type { CallOptions, ToolCallResolution } from './agent/call-tool.js';
+export type { DurableModelOptions } from './agent/durable-model.js';
+export type { AgentResult, AgentStopReason, AgentTurnInfo, ExternalContent, RunAgentOptions } from './agent/run-agent.js';
+export type { AgentToolSpec, AgentTools } from './agent/agent-tools.js';
+export type { ConfidenceGate, ScreenHook, ScreenVerdict } from './agent/agent-gates.js';
+export type { ContextPolicy } from './agent/agent-context.js';
+export type { LoopPolicy } from './agent/loop-detector.js';
+export type { Provenance } from './agent/agent-transcript.js';
+export type { BudgetLimits, ModelPrice } from './config.js';
 export type { ApprovalDecision, ApprovalRequest, AssigneeSpec } from './agent/request-approval.js';
 export type { EventWaitResult, ReceivedEvent } from './agent/wait-for-event.js';
-export type { Notification } from './agent/notify.js';
+export type { ChildEnd, ChildHandle, ChildOutcome, FanIn, StartChildrenOptions, WaitForChildrenOptions } from './agent/child-runs.js';
+export type { Notification, NotifyChannels } from './agent/notify.js';
 export type { KnexDataSource, TransactionConfig } from './runtime/knex-data-source.js';
-export type { AnyErrorCode, ErrorCode } from './errors.js';
+export type { AnyErrorCode, BudgetExceededDetails, ErrorCode } from './errors.js';
 export type { Duration, DurationUnit } from './durations.js';
+export type { PublicError } from './public-error.js';
 
 export { DEFAULT_RETRY_BUDGET, Waymark } from './agent/workflows.js';
-export { DEFAULT_RETRY, DEFAULT_TOOL_TIMEOUT_MS, defineTool } from './agent/define-tool.js';
+export { DEFAULT_MAX_CRASHES } from './agent/poison-guard.js';
+export { DEFAULT_BREAKER, DEFAULT_RETRY, DEFAULT_TOOL_TIMEOUT_MS, defineTool } from './agent/define-tool.js';
 export { httpTool } from './agent/http-tool.js';
 export { callTool } from './agent/call-tool.js';
+export { DEFAULT_MODEL_TIMEOUT_MS, durableModel } from './agent/durable-model.js';
+export { runAgent } from './agent/run-agent.js';
 export { requestApproval } from './agent/request-approval.js';
-export { waitForEvent } from './agent/wait-for-event.js';
+export { waitForEvent, type EventWaitOptions } from './agent/wait-for-event.js';
 export { sleep } from './agent/durable-wait.js';
-export { notify } from './agent/notify.js';
+export { startChild, startChildren, waitForChild, waitForChildren } from './agent/child-runs.js';
+export { configuredChannels, notify } from './agent/notify.js';
 export { setRunPhase } from './agent/run-phase.js';
+export { setState, type SetStateOptions } from './agent/set-state.js';
 export { REDACTED } from './agent/tool-keys.js';
+export { secret } from './agent/secret-fields.js';
 export { db } from './runtime/knex-data-source.js';
 export { RunPhase, WorkflowStatus } from './phases.js';
 export {
   ApprovalExpiredError,
+  BudgetExceededError,
   ConflictError,
   DatabaseError,
   ERROR_CODES,
+  ModelCallFailedError,
   NonRetryableError,
   NotFoundError,
   PhaseTransitionError,
   RetryableError,
+  RunEndedError,
   SchemaVersionError,
+  StateTransitionError,
   ToolCallFailedError,
   UnauthorizedError,
   ValidationError,

@@ -17,3 +17,7 @@
 export { TestClock } from './app/test-clock.js';
 export type { Clock } from './runtime/clock.js';
 export type { Duration, DurationUnit } from './durations.js';
+export { crashTest, type CrashTestOptions, type CrashTestReport } from './app/crash-test/harness.js';
+export { formatCrashTestReport } from './app/crash-test/format.js';
+export type { Boundary, BoundaryResult } from './app/crash-test/compare.js';
+export type { CrashPointCategory, CrashPointKind } from './runtime/crash-probe.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
-import { ROOT, http, waitFor } from './helpers.js';
+import { ROOT, waitFor } from './helpers.js';
 import { useFixtureEnv } from './fixture-env.js';
 
 const env = useFixtureEnv('approvals', {
@@ -16,7 +16,7 @@ const env = useFixtureEnv('approvals', {
   waymark: ({ hooks, mail }) => ({ config: { notify: { webhookUrl: hooks.url, smtpUrl: mail.url, emailFrom: 'waymark@test.example' } } }),
 });
 
-const api = (method: string, path: string, body?: unknown) => http(env.w.httpUrl, method, path, body);
+const api = (method: string, path: string, body?: unknown) => env.w.api(method, path, body);
 const proposal = { amount: 1000, payee: 'Garage Smith' };
 
 async function startApproval(input: Record<string, unknown>): Promise<{ runId: string; approvalId: string }> {
@@ -45,13 +45,19 @@ describe('deciding', () => {
     assert.deepEqual(shown.body.proposal, proposal);
     assert.equal(shown.body.editSchema.type, 'object');
 
-    const decided = await api('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve', edits: { amount: 900 }, comment: 'agreed lower price', by: 'ada@example.com' });
+    // Only an assignee decides: bob is an approver, but the approval names ada.
+    const bob = await env.w.apiAs('bob@example.com', ['approver']);
+    const notBob = await bob('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'reject' });
+    assert.equal(notBob.status, 403);
+    assert.equal(notBob.body.code, 'not_an_assignee');
+    const ada = await env.w.apiAs('ada@example.com', ['approver']);
+    const decided = await ada('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve', edits: { amount: 900 }, comment: 'agreed lower price' });
     assert.equal(decided.status, 200, JSON.stringify(decided.body));
     assert.equal(decided.body.status, 'approved');
     assert.deepEqual(decided.body.value, { amount: 900, payee: 'Garage Smith' });
     assert.deepEqual(decided.body.diff, [{ op: 'replace', path: '/amount', from: 1000, value: 900 }]);
 
-    const again = await api('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'reject', by: 'bob@example.com' });
+    const again = await ada('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'reject' });
     assert.equal(again.status, 409);
     assert.equal(again.body.code, 'approval_already_decided');
     assert.equal((await api('GET', `/v1/approvals/${approvalId}`)).body.decidedBy, 'ada@example.com');
@@ -143,7 +149,11 @@ describe('time', () => {
     assert.equal(shown.remindersSent, 2);
     assert.ok((await api('GET', '/v1/approvals?role=claims-lead&status=pending')).body.approvals.some((a: any) => a.id === approvalId));
 
-    await api('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve', by: 'deputy@example.com' });
+    // The escalation reassigned the approval: ada no longer decides it, the deputy does.
+    const ada = await env.w.apiAs('ada@example.com', ['approver']);
+    assert.equal((await ada('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve' })).body.code, 'not_an_assignee');
+    const deputy = await env.w.apiAs('deputy@example.com', ['approver']);
+    assert.equal((await deputy('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve' })).status, 200);
     const run = await settled(runId);
     assert.equal(run.phase, 'completed');
     assert.deepEqual((await events(runId)).map((e) => e.kind), [

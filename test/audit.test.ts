@@ -14,7 +14,7 @@ import { NotFoundError } from '../src/index.js';
 import { type RunView } from '../src/server.js';
 import { changePhase } from '../src/store/runs.js';
 import { Fixtures, beforeLaunch as fixtureTables, executions, workflows } from './fixtures/workflows.js';
-import { http, waitFor } from './helpers.js';
+import { waitFor } from './helpers.js';
 import { useFixtureEnv } from './fixture-env.js';
 
 const env = useFixtureEnv('audit', {
@@ -199,7 +199,7 @@ describe('the audit trail', () => {
        WHERE workflow_uuid = $1 AND function_id = 0`,
       [id],
     );
-    const steps = (await http(env.w.httpUrl, 'GET', `/v1/runs/${id}/timeline`)).body.entries.filter((e: any) => e.type === 'step');
+    const steps = (await env.w.api('GET', `/v1/runs/${id}/timeline`)).body.entries.filter((e: any) => e.type === 'step');
     assert.deepEqual(steps.map((e: any) => e.stepId), [0, 1, 2]);
     const sql = await env.pool.query(`SELECT step_id FROM waymark.run_history WHERE run_id = $1 AND entry_type = 'step' ORDER BY at, entry_type DESC, entry_order`, [id]);
     assert.deepEqual(sql.rows.map((r) => r.step_id), [0, 1, 2], 'the documented order');
@@ -210,7 +210,7 @@ describe('runs that DBOS creates', () => {
   test('a fork through the HTTP API gets its run row from the status trigger, with forked_from', async () => {
     const id = await start('test.chain', { steps: 3 });
     await finished(id);
-    const fork = await http(env.w.httpUrl, 'POST', `/v1/runs/${id}/fork`, { fromStep: 1 });
+    const fork = await env.w.api('POST', `/v1/runs/${id}/fork`, { fromStep: 1 });
     assert.equal(fork.status, 201, JSON.stringify(fork.body));
     const forkId: string = fork.body.id;
 
@@ -218,7 +218,7 @@ describe('runs that DBOS creates', () => {
     assert.equal(row.forked_from, id);
     assert.equal(row.workflow, 'test.chain');
     assert.equal(row.tenant_id, 'default');
-    assert.equal(row.created_by, 'fork');
+    assert.equal(row.created_by, 'test-admin', 'named after the operator who forked');
     assert.deepEqual(row.input, { steps: 3 });
     const done = await finished(forkId);
     assert.deepEqual(done.output, [0, 10, 20]);
@@ -226,7 +226,7 @@ describe('runs that DBOS creates', () => {
     assert.deepEqual(await executions(env.pool, forkId), { s1: 1, s2: 1 });
 
     const requested = (await events(id)).filter((e) => e.kind === 'fork_requested');
-    assert.deepEqual(requested.map((e) => [e.actor, e.data]), [['api', { fromStep: 1, newRunId: forkId, appVersion: 'test-1' }]]);
+    assert.deepEqual(requested.map((e) => [e.actor, e.data]), [['test-admin', { fromStep: 1, newRunId: forkId, appVersion: 'test-1' }]]);
     // The fork's audit trail starts with its creation, naming the run it was forked from.
     const [createdEvent] = await events(forkId);
     assert.deepEqual(
@@ -244,7 +244,7 @@ describe('runs that DBOS creates', () => {
     const row = await runRow(forkId);
     assert.ok(row, 'the fork has a run row');
     assert.equal(row.forked_from, id);
-    assert.equal(row.created_by, 'fork');
+    assert.equal(row.created_by, 'fork', 'made by DBOS directly: no operator to name');
     const run = await finished(forkId);
     assert.equal(run.phase, 'completed');
     assert.equal(run.forkedFrom, id);

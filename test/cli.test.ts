@@ -4,13 +4,12 @@
  * one-line `error [code]: ...` and creates nothing.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { before, describe, test } from 'node:test';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import type { RunView } from '../src/server.js';
 import { loadMigrations } from '../src/store/migrate.js';
 import { executions } from './fixtures/workflows.js';
-import { ROOT, waitFor } from './helpers.js';
+import { runCli, waitFor, type CliResult } from './helpers.js';
 import { useFixtureEnv } from './fixture-env.js';
 
 const FIXTURE_WORKFLOWS = 'test/fixtures/workflows.ts';
@@ -18,30 +17,11 @@ const FIXTURE_WORKFLOWS = 'test/fixtures/workflows.ts';
 // The worker that executes what the CLI starts; the CLI itself never runs workflows.
 const env = useFixtureEnv('cli', { waymark: { http: false } });
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `waymark <args>` from source, as `npx waymark` would. */
 function cli(args: string[], databaseUrl = env.url): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', WAYMARK_APP_VERSION: 'test-1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli(args, { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', WAYMARK_APP_VERSION: 'test-1' });
 }
 
-/** Parses a command's JSON output, failing with what the command printed. */
 function json(r: CliResult): any {
   assert.equal(r.code, 0, `exit code 0 expected; stderr:\n${r.stderr}`);
   try {
@@ -174,4 +154,45 @@ describe('bad input', () => {
       assert.deepEqual(await counts(), before);
     });
   }
+});
+
+test('keys create prints a key once; it authenticates in its tenant until keys revoke', async () => {
+  const created = await cli(['--tenant', 'acme', 'keys', 'create', '--name', 'ci-bot', '--roles', 'operator,deployer']);
+  assert.equal(created.code, 0, created.stderr);
+  const key = /key \(shown once\): (wmk_\S+)/.exec(created.stdout)?.[1];
+  assert.ok(key, created.stdout);
+  assert.match(created.stdout, new RegExp(`authorization: Bearer ${key}`));
+  const principal = await env.w.server.keys.authenticate(`Bearer ${key}`);
+  assert.deepEqual(principal && { tenantId: principal.tenantId, name: principal.name, roles: principal.roles }, { tenantId: 'acme', name: 'ci-bot', roles: ['operator', 'deployer'] });
+
+  const listed = json(await cli(['--tenant', 'acme', 'keys', 'list']));
+  assert.deepEqual(listed.map((k: any) => k.name), ['ci-bot']);
+  assert.ok(!JSON.stringify(listed).includes(key.slice(21)), 'never the secret');
+  assert.deepEqual(json(await cli(['keys', 'list'])).filter((k: any) => k.name === 'ci-bot'), [], 'not in another tenant');
+  assert.notEqual((await cli(['keys', 'revoke', principal!.keyId])).code, 0, "another tenant's key cannot be revoked");
+
+  const revoked = json(await cli(['--tenant', 'acme', 'keys', 'revoke', principal!.keyId]));
+  assert.equal(revoked.revokedBy, 'cli');
+  assert.equal(await env.w.server.keys.authenticate(`Bearer ${key}`), undefined);
+  const audit = json(await cli(['--tenant', 'acme', 'audit-log']));
+  assert.deepEqual(audit.entries.map((e: any) => e.action), ['key.revoked', 'key.created']);
+
+  const bad = await cli(['keys', 'create', '--name', 'x', '--roles', 'Root!']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /^error \[validation_failed\]: Invalid key: roles\.0/m);
+});
+
+test('breakers list shows the declared breakers; breakers reset --open forces one open and reset closes it, recorded with the actor', async () => {
+  const listed = json(await cli(['--workflows', FIXTURE_WORKFLOWS, 'breakers', 'list']));
+  const vendor = listed.find((b: any) => b.name === 'vendor.order');
+  assert.deepEqual({ state: vendor.state, tools: vendor.tools, waitingCalls: vendor.waitingCalls }, { state: 'closed', tools: ['vendor.order'], waitingCalls: 0 });
+  const forced = json(await cli(['--workflows', FIXTURE_WORKFLOWS, 'breakers', 'reset', 'vendor.order', '--open', '--by', 'ops@acme', '--reason', 'maintenance']));
+  assert.deepEqual({ state: forced.state, forced: forced.forced }, { state: 'open', forced: true });
+  const reset = json(await cli(['breakers', 'reset', 'vendor.order']));
+  assert.equal(reset.state, 'closed');
+  const events = await env.pool.query(`SELECT kind, actor, reason FROM waymark.breaker_events WHERE breaker = 'vendor.order' ORDER BY id`);
+  assert.deepEqual(events.rows, [{ kind: 'forced_open', actor: 'ops@acme', reason: 'maintenance' }, { kind: 'reset', actor: 'cli', reason: null }]);
+  const missing = await cli(['breakers', 'reset', 'no-such-breaker']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /breaker_not_found/);
 });

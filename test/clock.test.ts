@@ -14,7 +14,9 @@ let w: TestWaymark;
 
 before(async () => {
   url = await createTestDatabase('clock');
-  w = await startTestWaymark(url, { workflows, beforeLaunch, clock, http: false });
+  // These tests watch the clock's live waits (clock.waiting): runs stay live while they wait here
+  // (parked waits on a test clock are test/parked-waits.test.ts's).
+  w = await startTestWaymark(url, { workflows, beforeLaunch, clock, http: false, config: { hotWaitMs: 600_000 } });
 });
 after(async () => {
   await w.stop();

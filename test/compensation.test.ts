@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { useFixtureEnv } from './fixture-env.js';
 import { test } from 'node:test';
 import { beforeLaunch, workflows } from './fixtures/workflows.js';
-import { http, killWorker, spawnWorker, startTestWaymark, waitFor } from './helpers.js';
+import { killWorker, spawnWorker, startTestWaymark, waitFor } from './helpers.js';
 
 const env = useFixtureEnv('compensation', { toolServer: true, waymark: { config: { leaseTtlMs: 1_500 } } });
 
-const api = (method: string, path: string, body?: unknown) => http(env.w.httpUrl, method, path, body);
+const api = (method: string, path: string, body?: unknown) => env.w.api(method, path, body);
 const phaseIs = (id: string, phase: string) => waitFor(`phase ${phase}`, async () => (await api('GET', `/v1/runs/${id}`)).body.phase === phase, 60_000);
 const events = async (id: string) =>
   (await env.pool.query(`SELECT kind, actor, to_phase, data FROM waymark.run_events WHERE run_id = $1 ORDER BY id`, [id])).rows;
@@ -43,7 +43,7 @@ test('cancelling a run records who cancelled it and undoes what it did', async (
   const res = reservationsOf(['flight-9'])[0]![1];
   assert.ok(cancelledIds().includes(res.reservationId));
   const log = await events(r.body.id);
-  assert.ok(log.some((e) => e.kind === 'cancel_requested' && e.actor === 'api'));
+  assert.ok(log.some((e) => e.kind === 'cancel_requested' && e.actor === 'test-admin'));
   assert.deepEqual(log.filter((e) => e.kind === 'phase_changed').map((e) => e.to_phase).slice(-3), ['cancelled', 'compensating', 'rolled_back']);
   const resume = await api('POST', `/v1/runs/${r.body.id}/resume`);
   assert.equal(resume.status, 409);

@@ -10,12 +10,12 @@ import { signWebhook } from '../src/server.js';
 import { TestClock } from '../src/testing.js';
 import { useFixtureEnv } from './fixture-env.js';
 import { beforeLaunch, workflows } from './fixtures/workflows.js';
-import { http, killWorker, spawnWorker, startTestWaymark, waitFor } from './helpers.js';
+import { killWorker, spawnWorker, startTestWaymark, waitFor } from './helpers.js';
 
 const SECRET = 'contract-secret';
 const DAY = 86_400_000;
 const env = useFixtureEnv('contract', { waymark: { config: { webhookSecrets: { crm: SECRET } } } });
-const api = (method: string, path: string, body?: unknown) => http(env.w.httpUrl, method, path, body);
+const api = (method: string, path: string, body?: unknown) => env.w.api(method, path, body);
 const finished = (id: string) =>
   waitFor(`run ${id}`, async () => {
     const r = (await api('GET', `/v1/runs/${id}`)).body;
@@ -55,10 +55,10 @@ test('a fork that would wait for an answer given to the original run is refused;
   assert.equal(anew.status, 201, JSON.stringify(anew.body));
   const own = await pendingApproval(anew.body.id);
   assert.notEqual(own.id, approval.id, 'the fork asks in an approval of its own, in the inbox');
-  assert.equal((await api('POST', `/v1/approvals/${own.id}/decision`, { decision: 'approve', by: 'ops' })).status, 200);
+  assert.equal((await api('POST', `/v1/approvals/${own.id}/decision`, { decision: 'approve' })).status, 200);
   assert.equal((await finished(anew.body.id)).status, 'SUCCESS');
 
-  assert.equal((await api('POST', `/v1/approvals/${approval.id}/decision`, { decision: 'reject', by: 'ops' })).status, 200);
+  assert.equal((await api('POST', `/v1/approvals/${approval.id}/decision`, { decision: 'reject' })).status, 200);
   const done = await finished(id);
   const steps = (await api('GET', `/v1/runs/${id}/timeline`)).body.entries.filter((e: any) => e.type === 'step');
   const last = Math.max(...steps.map((e: any) => e.stepId as number));
@@ -68,7 +68,7 @@ test('a fork that would wait for an answer given to the original run is refused;
 test('a redelivered event is a duplicate; the same id with other content is a conflict and changes nothing', async () => {
   const send = (body: object) => {
     const raw = JSON.stringify(body);
-    return http(env.w.httpUrl, 'POST', '/v1/events/crm', raw, { 'content-type': 'application/json', 'waymark-signature': signWebhook(SECRET, raw) });
+    return env.w.api('POST', '/v1/events/crm', raw, { 'content-type': 'application/json', 'waymark-signature': signWebhook(SECRET, raw) });
   };
   const first = { id: 'lead-1', type: 'lead.created', key: 'acme', data: { value: 100 } };
   assert.equal((await send(first)).status, 202);
@@ -80,7 +80,7 @@ test('a redelivered event is a duplicate; the same id with other content is a co
   assert.equal(other.body.code, 'event_id_reused');
   const stored = await env.pool.query(`SELECT data FROM waymark.events WHERE event_id = 'lead-1'`);
   assert.deepEqual(stored.rows, [{ data: { value: 100 } }]);
-  const badSignature = await http(env.w.httpUrl, 'POST', '/v1/events/crm', JSON.stringify(first), { 'content-type': 'application/json', 'waymark-signature': 't=1,v1=00' });
+  const badSignature = await env.w.api('POST', '/v1/events/crm', JSON.stringify(first), { 'content-type': 'application/json', 'waymark-signature': 't=1,v1=00' });
   assert.equal(badSignature.status, 401);
   assert.equal(badSignature.body.title, 'Unauthorized');
 });
@@ -94,7 +94,7 @@ test('"edits": null approves the proposal unchanged; approval_requested records 
   const requested = (await api('GET', `/v1/runs/${id}/timeline`)).body.entries.find((e: any) => e.name === 'approval_requested');
   assert.equal(new Date(requested.data.deadlineAt).toISOString(), approval.deadlineAt);
   assert.ok(approval.deadlineAt);
-  const decided = await api('POST', `/v1/approvals/${approval.id}/decision`, { decision: 'approve', edits: null, by: 'ops' });
+  const decided = await api('POST', `/v1/approvals/${approval.id}/decision`, { decision: 'approve', edits: null });
   assert.equal(decided.status, 200, JSON.stringify(decided.body));
   assert.deepEqual(decided.body.value, { amount: 30, payee: 'Cy' });
   assert.deepEqual(decided.body.diff, []);
@@ -111,14 +111,14 @@ test('a decision after the deadline is refused by the decision itself, whatever 
   // system clock) has not reached.
   const later = await startTestWaymark(env.url, { workflows, beforeLaunch, worker: false, clock: new TestClock(Date.now() + 2 * DAY) });
   try {
-    const late = await http(later.httpUrl, 'POST', `/v1/approvals/${approval.id}/decision`, { decision: 'approve', by: 'ops' });
+    const late = await later.api('POST', `/v1/approvals/${approval.id}/decision`, { decision: 'approve' });
     assert.equal(late.status, 409);
     assert.equal(late.body.code, 'approval_expired');
   } finally {
     await later.stop();
   }
   assert.equal((await api('GET', `/v1/approvals/${approval.id}`)).body.status, 'pending', 'the refusal changed nothing');
-  assert.equal((await api('POST', `/v1/approvals/${approval.id}/decision`, { decision: 'reject', by: 'ops' })).status, 200, 'in time, it is accepted');
+  assert.equal((await api('POST', `/v1/approvals/${approval.id}/decision`, { decision: 'reject' })).status, 200, 'in time, it is accepted');
   await finished(id);
 });
 

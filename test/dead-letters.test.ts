@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { useFixtureEnv } from './fixture-env.js';
 import { test } from 'node:test';
 import { beforeLaunch, executions, workflows } from './fixtures/workflows.js';
-import { http, killWorker, spawnWorker, startTestWaymark, waitFor } from './helpers.js';
+import { killWorker, spawnWorker, startTestWaymark, waitFor } from './helpers.js';
 
 const env = useFixtureEnv('dead_letters', { toolServer: true });
 
-const api = (method: string, path: string, body?: unknown) => http(env.w.httpUrl, method, path, body);
+const api = (method: string, path: string, body?: unknown) => env.w.api(method, path, body);
 const start = async (workflow: string, input: unknown) => (await api('POST', '/v1/runs', { workflow, input })).body.id as string;
 const settled = (id: string) =>
   waitFor(`run ${id}`, async () => {
@@ -32,10 +32,12 @@ test('a tool that exhausts its attempts dead-letters the run; a retry forks from
   assert.equal(d.toolFailure.cause, 'attempts_exhausted');
   assert.equal(d.toolAttempts, 4);
   assert.match(d.error.message, /flaky\.op.*failed after 4 attempts/);
-  assert.equal(d.retryFromStep, 1, 'the tool call, after the counted step');
+  // Step 0 is the counted step, step 1 the check that the starting key still may write.
+  assert.equal(d.retryFromStep, 2, 'the tool call');
 
   // The service is healthy again: retry.
-  const retried = await api('POST', `/v1/dead-letters/${id}/retry`, { by: 'ops@example.com', reason: 'provider back' });
+  const ops = await env.w.apiAs('ops@example.com', ['operator']);
+  const retried = await ops('POST', `/v1/dead-letters/${id}/retry`, { reason: 'provider back', by: 'ops@example.com' });
   assert.equal(retried.status, 200, JSON.stringify(retried.body));
   assert.equal(retried.body.status, 'retried');
   const next = await settled(retried.body.retryRunId);
@@ -46,7 +48,7 @@ test('a tool that exhausts its attempts dead-letters the run; a retry forks from
   assert.equal(again.status, 409);
   assert.equal(again.body.code, 'dead_letter_not_open');
   const audit = (await env.pool.query(`SELECT actor, reason, data FROM waymark.run_events WHERE run_id = $1 AND kind = 'dead_letter_retried'`, [id])).rows;
-  assert.deepEqual(audit, [{ actor: 'ops@example.com', reason: 'provider back', data: { retryRunId: retried.body.retryRunId, fromStep: 1 } }]);
+  assert.deepEqual(audit, [{ actor: 'ops@example.com', reason: 'provider back', data: { retryRunId: retried.body.retryRunId, fromStep: 2 } }]);
 });
 
 test('discard needs a reason, keeps the run, and refuses a later retry', async () => {
@@ -57,7 +59,7 @@ test('discard needs a reason, keeps the run, and refuses a later retry', async (
   assert.equal(d.failingStep.name, 'chainStep');
   const noReason = await api('POST', `/v1/dead-letters/${id}/discard`, {});
   assert.equal(noReason.status, 422);
-  const discarded = await api('POST', `/v1/dead-letters/${id}/discard`, { reason: 'test data', by: 'ops@example.com' });
+  const discarded = await (await env.w.apiAs('ops@example.com', ['operator']))('POST', `/v1/dead-letters/${id}/discard`, { reason: 'test data' });
   assert.equal(discarded.body.status, 'discarded');
   assert.equal(discarded.body.resolvedBy, 'ops@example.com');
   const retry = await api('POST', `/v1/dead-letters/${id}/retry`, {});

@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { useFixtureEnv } from './fixture-env.js';
 import { test } from 'node:test';
-import { http, waitFor } from './helpers.js';
+import { waitFor } from './helpers.js';
 
 const env = useFixtureEnv('deadlines', { waymark: { config: { leaseTtlMs: 900 } } });
 
-const api = (method: string, path: string, body?: unknown) => http(env.w.httpUrl, method, path, body);
+const api = (method: string, path: string, body?: unknown) => env.w.api(method, path, body);
 const events = async (id: string) => (await env.pool.query(`SELECT kind, actor, reason, to_phase FROM waymark.run_events WHERE run_id = $1 ORDER BY id`, [id])).rows;
 
 test('a run that misses its deadline is failed, cancelled and dead-lettered, with the reason in the audit trail', async () => {

@@ -2,17 +2,20 @@
  * The embedded Postgres wrapper on real temporary clusters: data survives a restart, a taken
  * port fails fast with a clear error, a postmaster orphaned by a SIGKILLed owner is detected
  * and replaced, a data directory used by a live process is refused (and found for sharing),
- * and the watchdog stops the server when its owner is SIGKILLed.
+ * and the watchdog stops the server when its owner is SIGKILLed. Only the owner can connect:
+ * the password is random and kept 0600 in the data directory, every pg_hba rule asks for it,
+ * and a data directory made with the old fixed password is rotated to a random one.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import pg from 'pg';
 import { WaymarkError } from '../src/index.js';
-import { findRunningEmbeddedPostgres, startEmbeddedPostgres, type EmbeddedPostgres } from '../src/runtime/embedded-postgres.js';
+import { PASSWORD_FILE, findRunningEmbeddedPostgres, startEmbeddedPostgres, type EmbeddedPostgres } from '../src/runtime/embedded-postgres.js';
 import { ROOT, useTempDirs, waitFor } from './helpers.js';
 
 const children: ChildProcess[] = [];
@@ -227,4 +230,66 @@ test('when only the owner is SIGKILLed, its watchdog stops the postmaster', asyn
   servers.push(next);
   assert.deepEqual(await dataSurvived(next.url), ['committed before the kill']);
   await next.stop();
+});
+
+/** Connects as `postgres` with the given password (none when undefined); resolves to the refusal, or undefined when let in. */
+async function refusal(port: number, password: string | undefined): Promise<string | undefined> {
+  const c = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', ...(password === undefined ? {} : { password }) });
+  try {
+    await c.connect();
+    await c.end();
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+test('only the holder of the random password in <dataDir>/pg-password (0600) can connect; nothing is trust', async () => {
+  const dataDir = path.join(tempDir(), 'pg');
+  const server = await startEmbeddedPostgres({ dataDir, fast: true });
+  servers.push(server);
+  const file = path.join(dataDir, PASSWORD_FILE);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  const password = readFileSync(file, 'utf8').trim();
+  assert.ok(password.length >= 32, 'a long random password');
+  assert.equal(decodeURIComponent(new URL(server.url).password), password);
+  assert.doesNotMatch(readFileSync(path.join(dataDir, 'pg_hba.conf'), 'utf8').replace(/^#.*$/gm, ''), /trust|password\b|md5/);
+
+  assert.match((await refusal(server.port, 'postgres')) ?? 'let in', /password authentication failed/, 'the old fixed password is refused');
+  assert.match((await refusal(server.port, undefined)) ?? 'let in', /password|SASL/i, 'no password is refused');
+  assert.equal(await refusal(server.port, password), undefined, 'the owner gets in');
+  const listen = (await query<{ listen: string }>(server.url, "SELECT current_setting('listen_addresses') AS listen"))[0]?.listen;
+  assert.equal(listen, '127.0.0.1');
+  assert.equal(readdirSync(os.tmpdir()).some((f) => f.startsWith('pg-password-') && safeRead(path.join(os.tmpdir(), f)).includes(password)), false,
+    'the password was never written to the temp directory');
+  await server.stop();
+
+  const again = await startEmbeddedPostgres({ dataDir, fast: true });
+  servers.push(again);
+  assert.equal(readFileSync(file, 'utf8').trim(), password, 'a restart keeps the password');
+  assert.deepEqual(await query(again.url, 'SELECT 1 AS one'), [{ one: 1 }]);
+  await again.stop();
+});
+
+test('a data directory made with the fixed password postgres is migrated: the password is rotated and the data kept', async () => {
+  const dataDir = path.join(tempDir(), 'pg');
+  const server = await startEmbeddedPostgres({ dataDir, fast: true });
+  servers.push(server);
+  // Make it look like an older Waymark's: the fixed password, no password file, a trusting pg_hba.
+  await query(server.url, `ALTER ROLE postgres WITH PASSWORD 'postgres'; CREATE TABLE notes (note text); INSERT INTO notes VALUES ('from the old version')`);
+  await server.stop();
+  rmSync(path.join(dataDir, PASSWORD_FILE));
+  writeFileSync(path.join(dataDir, 'pg_hba.conf'), 'local all all trust\nhost all all 127.0.0.1/32 trust\n');
+
+  const migrated = await startEmbeddedPostgres({ dataDir, fast: true });
+  servers.push(migrated);
+  const file = path.join(dataDir, PASSWORD_FILE);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  const password = readFileSync(file, 'utf8').trim();
+  assert.notEqual(password, 'postgres');
+  assert.match((await refusal(migrated.port, 'postgres')) ?? 'let in', /password authentication failed/);
+  assert.match((await refusal(migrated.port, undefined)) ?? 'let in', /password|SASL/i);
+  assert.doesNotMatch(readFileSync(path.join(dataDir, 'pg_hba.conf'), 'utf8'), /trust\s*$/m);
+  assert.deepEqual(await dataSurvived(migrated.url), ['from the old version']);
+  await migrated.stop();
 });

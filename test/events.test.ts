@@ -7,19 +7,19 @@ import assert from 'node:assert/strict';
 import { useFixtureEnv } from './fixture-env.js';
 import { describe, test } from 'node:test';
 import { signWebhook } from '../src/server.js';
-import { http, waitFor } from './helpers.js';
+import { waitFor } from './helpers.js';
 
 const SECRET = 'police-webhook-secret';
 const env = useFixtureEnv('events', { waymark: { config: { webhookSecrets: { police: SECRET }, webhookToleranceSeconds: 300 } } });
 
-const api = (method: string, path: string, body?: unknown) => http(env.w.httpUrl, method, path, body);
+const api = (method: string, path: string, body?: unknown) => env.w.api(method, path, body);
 async function webhook(body: unknown, opts: { secret?: string; t?: number; raw?: string; header?: string | null } = {}) {
   const raw = opts.raw ?? JSON.stringify(body);
   const header = opts.header === undefined ? signWebhook(opts.secret ?? SECRET, raw, opts.t) : opts.header;
-  return http(env.w.httpUrl, 'POST', '/v1/events/police', raw, header === null ? { 'content-type': 'application/json' } : { 'content-type': 'application/json', 'waymark-signature': header });
+  return env.w.api('POST', '/v1/events/police', raw, header === null ? { 'content-type': 'application/json' } : { 'content-type': 'application/json', 'waymark-signature': header });
 }
 const startWait = async (key: string, timeoutMs?: number) =>
-  (await api('POST', '/v1/runs', { workflow: 'test.event', input: { type: 'police_report.received', key, ...(timeoutMs ? { timeoutMs } : {}) } })).body.id as string;
+  (await api('POST', '/v1/runs', { workflow: 'test.event', input: { source: 'police', type: 'police_report.received', key, ...(timeoutMs ? { timeoutMs } : {}) } })).body.id as string;
 const settled = (id: string) =>
   waitFor(`run ${id}`, async () => {
     const r = await api('GET', `/v1/runs/${id}`);
@@ -104,9 +104,9 @@ describe('refused webhooks store nothing', () => {
       assert.equal(await eventCount(), before);
     });
   }
-  test('an unknown source', async () => {
-    const r = await http(env.w.httpUrl, 'POST', '/v1/events/unknown', JSON.stringify(body), { 'content-type': 'application/json', 'waymark-signature': signWebhook(SECRET, JSON.stringify(body)) });
-    assert.equal(r.status, 404);
-    assert.equal(r.body.code, 'unknown_event_source');
+  test('an unknown source is answered like a bad signature (which sources exist stays private)', async () => {
+    const r = await env.w.api('POST', '/v1/events/unknown', JSON.stringify(body), { 'content-type': 'application/json', 'waymark-signature': signWebhook(SECRET, JSON.stringify(body)) });
+    assert.equal(r.status, 401);
+    assert.equal(r.body.code, 'invalid_signature');
   });
 });

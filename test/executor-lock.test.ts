@@ -48,7 +48,7 @@ test('a worker whose executor lock was cut keeps its id to itself and its run ex
     const done = await waitFor('the run to finish', async () => {
       const r = await env.w.runs.get(run.id);
       return r.status === 'SUCCESS' || r.status === 'ERROR' ? r : undefined;
-    }, 60_000);
+    }, 180_000);
     assert.equal(done.status, 'SUCCESS', JSON.stringify(done.error));
     assert.equal(provider.charges.length, 1, 'charged once');
     const starts = await env.pool.query(`SELECT pid FROM chaos_progress WHERE run_id = $1 AND what = 'start'`, [run.id]);

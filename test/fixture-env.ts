@@ -10,6 +10,7 @@ import pg from 'pg';
 import type { WaymarkOptions } from '../src/server.js';
 import type { TestWaymark } from './helpers.js';
 import { ToolServer } from './fixtures/tool-server.js';
+import { ModelServer } from './support/model-server.js';
 import { MailSink, WebhookSink } from './fixtures/notification-sinks.js';
 import { beforeLaunch, closeFixtures, useFixtureDatabase, workflows } from './fixtures/workflows.js';
 import { createTestDatabase, dropTestDatabase, startTestWaymark, type TestDatabaseOptions } from './helpers.js';
@@ -25,6 +26,8 @@ export interface FixtureEnv {
   pool: pg.Pool;
   /** The local tool server (when requested); TOOL_SERVER_URL points at it. */
   server: ToolServer;
+  /** The scripted model server (when requested); MODEL_SERVER_URL points at it. */
+  models: ModelServer;
   /** The webhook receiver (when requested). */
   hooks: WebhookSink;
   /** The SMTP receiver (when requested). */
@@ -35,6 +38,7 @@ export interface FixtureEnv {
 
 export interface FixtureEnvOptions {
   toolServer?: boolean;
+  modelServer?: boolean;
   webhookSink?: boolean;
   mailSink?: boolean;
   /**
@@ -79,6 +83,10 @@ export function useFixtureEnv(label: string, opts: FixtureEnvOptions = {}): Fixt
       env.server = new ToolServer();
       process.env.TOOL_SERVER_URL = await env.server.start();
     }
+    if (opts.modelServer) {
+      env.models = new ModelServer();
+      process.env.MODEL_SERVER_URL = await env.models.start();
+    }
     if (opts.webhookSink) await (env.hooks = new WebhookSink()).start();
     if (opts.mailSink) await (env.mail = new MailSink()).start();
     env.url = await createTestDatabase(label);
@@ -93,6 +101,7 @@ export function useFixtureEnv(label: string, opts: FixtureEnvOptions = {}): Fixt
     await env.pool?.end();
     await env.w?.stop();
     await env.server?.stop();
+    await env.models?.stop();
     await env.hooks?.stop();
     await env.mail?.stop();
     await closeFixtures();

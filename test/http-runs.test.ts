@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { executions } from './fixtures/workflows.js';
-import { http, waitFor } from './helpers.js';
+import { waitFor } from './helpers.js';
 import { useFixtureEnv } from './fixture-env.js';
 
 const env = useFixtureEnv('http_runs');
 
-const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => http(env.w.httpUrl, method, path, body, headers);
+const api = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => env.w.api(method, path, body, headers);
 const runCount = async (): Promise<number> => Number((await env.pool.query('SELECT count(*) AS n FROM waymark.runs')).rows[0].n);
 const workflowCount = async (): Promise<number> => Number((await env.pool.query('SELECT count(*) AS n FROM dbos.workflow_status')).rows[0].n);
 const finished = (id: string, status = 'SUCCESS') =>
@@ -89,7 +89,7 @@ describe('starting runs', () => {
     assertProblem(await api('POST', '/v1/runs', { workflow: 'test.chain', input: {}, extra: 1 }), 422, 'invalid_body');
     assertProblem(await api('POST', '/v1/runs', { input: {} }), 422, 'invalid_body');
     assertProblem(await api('POST', '/v1/runs', [1, 2]), 422, 'invalid_body');
-    const wrongType = await http(env.w.httpUrl, 'POST', '/v1/runs', 'workflow=test.chain', { 'content-type': 'application/x-www-form-urlencoded' });
+    const wrongType = await env.w.api('POST', '/v1/runs', 'workflow=test.chain', { 'content-type': 'application/x-www-form-urlencoded' });
     assertProblem(wrongType, 415, 'unsupported_media_type');
     const huge = { workflow: 'test.chain', input: { steps: 1, pad: 'x'.repeat(1_100_000) } };
     assertProblem(await api('POST', '/v1/runs', huge), 413, 'body_too_large');
@@ -204,8 +204,8 @@ describe('operating runs', () => {
     assert.deepEqual(await executions(env.pool, body.id), { s0: 1 }, 'the completed step was not re-run');
     const kinds = (await env.pool.query('SELECT kind, actor, to_phase FROM waymark.run_events WHERE run_id = $1 ORDER BY id', [body.id])).rows;
     assert.deepEqual(kinds.map((k) => `${k.kind}:${k.actor}:${k.to_phase ?? ''}`), [
-      'created:api:queued', 'phase_changed:dbos:running', 'cancel_requested:api:', 'phase_changed:dbos:cancelled',
-      'resume_requested:api:', 'phase_changed:dbos:queued', 'phase_changed:dbos:running', 'phase_changed:dbos:completed',
+      'created:test-admin:queued', 'phase_changed:dbos:running', 'cancel_requested:test-admin:', 'phase_changed:dbos:cancelled',
+      'resume_requested:test-admin:', 'phase_changed:dbos:queued', 'phase_changed:dbos:running', 'phase_changed:dbos:completed',
     ]);
     assertProblem(await api('POST', `/v1/runs/${body.id}/resume`), 409, 'run_not_resumable');
   });

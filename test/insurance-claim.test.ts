@@ -11,7 +11,7 @@ import { signWebhook } from '../src/server.js';
 import { TestClock } from '../src/testing.js';
 import { beforeLaunch, workflows } from '../examples/index.js';
 import { WebhookSink } from './fixtures/notification-sinks.js';
-import { createTestDatabase, dropTestDatabase, http, killWorker, spawnWorker, startTestWaymark, waitFor, type TestWaymark } from './helpers.js';
+import { createTestDatabase, dropTestDatabase, killWorker, spawnWorker, startTestWaymark, waitFor, type TestWaymark } from './helpers.js';
 
 const SECRET = 'police-secret';
 let url: string;
@@ -31,19 +31,23 @@ after(async () => {
 
 const sentFor = (claimId: string) => hooks.received.filter((h) => h.body.data.claimId === claimId).map((h) => h.body.kind);
 const sentForApproval = (approvalId: string) => hooks.received.filter((h) => h.body.data.approvalId === approvalId).map((h) => h.body.kind);
+/** The claim's business states, in order, from its audit trail. */
+const statesOf = async (runId: string) =>
+  (await pool.query(`SELECT data->>'to' AS state FROM waymark.run_events WHERE run_id = $1 AND kind = 'state_changed' ORDER BY id`, [runId])).rows.map((r) => r.state as string);
 const policeReport = (w: TestWaymark, claimId: string, eventId: string) => {
   const body = JSON.stringify({ id: eventId, type: 'police_report.received', key: claimId, data: { reportNo: 'PR-4711' } });
-  return http(w.httpUrl, 'POST', '/v1/events/police', body, { 'content-type': 'application/json', 'waymark-signature': signWebhook(SECRET, body) });
+  return w.api('POST', '/v1/events/police', body, { 'content-type': 'application/json', 'waymark-signature': signWebhook(SECRET, body) });
 };
 
 test('on a controllable clock: asked on day 1, followed up on day 3, escalated on day 5, resumed by the webhook, the adjuster reminded on the next day', async () => {
   const clock = new TestClock(new Date('2026-03-02T09:00:00Z'));
   const w = await startTestWaymark(url, {
     workflows, beforeLaunch, clock,
-    config: { webhookSecrets: { police: SECRET }, notify: { webhookUrl: hooks.url, smtpUrl: undefined, emailFrom: 'claims@test.example' } },
+    // The test watches the clock's live waits (clock.waiting): the run stays live while it waits.
+    config: { webhookSecrets: { police: SECRET }, notify: { webhookUrl: hooks.url, smtpUrl: undefined, emailFrom: 'claims@test.example' }, hotWaitMs: 600_000 },
   });
   try {
-    const api = (method: string, path: string, body?: unknown) => http(w.httpUrl, method, path, body);
+    const api = (method: string, path: string, body?: unknown) => w.api(method, path, body);
     const phase = async (id: string) => (await api('GET', `/v1/runs/${id}`)).body.phase as string;
     // The n-th wait is open (and, when it has a timeout, its run waits on the clock).
     const waitingForReport = (id: string, n: number, timed = true) =>
@@ -71,6 +75,7 @@ test('on a controllable clock: asked on day 1, followed up on day 3, escalated o
     await waitFor('the escalation notice', () => Promise.resolve(sentFor('C-200').length === 3));
     assert.deepEqual(sentFor('C-200'), ['claim.report-requested', 'claim.report-follow-up', 'claim.report-escalated']);
     assert.equal(await phase(id), 'escalated');
+    assert.equal((await api('GET', `/v1/runs/${id}`)).body.state, 'escalated');
 
     // The report arrives: the run resumes at once and asks the adjuster.
     const hook = await policeReport(w, 'C-200', 'evt-clock-1');
@@ -85,7 +90,8 @@ test('on a controllable clock: asked on day 1, followed up on day 3, escalated o
     assert.deepEqual(sentForApproval(approval.id), ['approval.requested', 'approval.reminder']);
     await waitFor('the reminder recorded', async () => (await api('GET', `/v1/approvals/${approval.id}`)).body.remindersSent === 1);
 
-    const decided = await api('POST', `/v1/approvals/${approval.id}/decision`, { decision: 'approve', by: 'adjuster.lee' });
+    const lee = await w.apiAs('adjuster.lee', ['approver', 'adjuster']);
+    const decided = await lee('POST', `/v1/approvals/${approval.id}/decision`, { decision: 'approve' });
     assert.equal(decided.status, 200, JSON.stringify(decided.body));
     const run = await waitFor('the run to finish', async () => {
       const r = (await api('GET', `/v1/runs/${id}`)).body;
@@ -97,6 +103,9 @@ test('on a controllable clock: asked on day 1, followed up on day 3, escalated o
     const kinds = (await pool.query(`SELECT kind FROM waymark.run_events WHERE run_id = $1 ORDER BY id`, [id])).rows.map((r) => r.kind as string);
     assert.equal(kinds.filter((k) => k === 'event_wait_timed_out').length, 2, 'two waits timed out (day 3 and day 5)');
     for (const k of ['event_received', 'approval_requested', 'approval_reminder_sent', 'approval_decided']) assert.ok(kinds.includes(k), `${k} in the audit trail`);
+    // The report's webhook moved the escalated claim to confirmed; the approval made it paid.
+    assert.equal(run.state, 'paid');
+    assert.deepEqual(await statesOf(id), ['drafted', 'awaiting_report', 'escalated', 'confirmed', 'paid']);
   } finally {
     await w.stop();
   }
@@ -109,7 +118,7 @@ test('a claim waits for its police report through a worker crash, resumes on the
       args: ['src/cli.ts', 'worker', '--workflows', 'examples/index.ts'],
       ready: /executor:\s+(\S+)/,
     });
-  const api = (method: string, path: string, body?: unknown) => http(w.httpUrl, method, path, body);
+  const api = (method: string, path: string, body?: unknown) => w.api(method, path, body);
   const phase = async (id: string) => (await api('GET', `/v1/runs/${id}`)).body.phase as string;
   let current = await worker();
   try {
@@ -125,9 +134,11 @@ test('a claim waits for its police report through a worker crash, resumes on the
 
     const hook = await policeReport(w, 'C-100', 'evt-pr-1');
     assert.deepEqual(hook.body.deliveredTo, [id]);
+    assert.equal((await api('GET', `/v1/runs/${id}`)).body.state, 'confirmed', 'the webhook moved the claim in its own transaction');
     const approval = await waitFor('the payout approval', async () => (await api('GET', '/v1/approvals?status=pending&role=adjuster')).body.approvals.find((a: any) => a.runId === id));
     assert.equal(await phase(id), 'waiting_for_approval');
-    const decided = await api('POST', `/v1/approvals/${approval.id}/decision`, { decision: 'approve', edits: { amountCents: 240_000 }, by: 'adjuster.lee', comment: 'deductible applied' });
+    const lee = await w.apiAs('adjuster.lee', ['approver', 'adjuster']);
+    const decided = await lee('POST', `/v1/approvals/${approval.id}/decision`, { decision: 'approve', edits: { amountCents: 240_000 }, comment: 'deductible applied' });
     assert.equal(decided.status, 200, JSON.stringify(decided.body));
 
     const run = await waitFor('the run to finish', async () => {
@@ -141,6 +152,7 @@ test('a claim waits for its police report through a worker crash, resumes on the
     assert.deepEqual(sentFor('C-100'), ['claim.report-requested'], 'the request went out once, the kill did not repeat it');
     const kinds = (await pool.query(`SELECT kind FROM waymark.run_events WHERE run_id = $1 ORDER BY id`, [id])).rows.map((r) => r.kind as string);
     for (const k of ['event_received', 'approval_requested', 'approval_decided']) assert.ok(kinds.includes(k), `${k} in the audit trail`);
+    assert.deepEqual(await statesOf(id), ['drafted', 'awaiting_report', 'confirmed', 'paid'], 'each state once, across the kill');
   } finally {
     await killWorker(current);
     await w.stop();

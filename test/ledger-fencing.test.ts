@@ -43,8 +43,9 @@ test('the owner of the attempt records its outcome', async () => {
 test('a stale execution cannot turn an in-doubt call into succeeded, failed or anything else', async () => {
   const f = facts('k-stale');
   assert.equal((await begin(f))?.decision, 'run');
-  // The run is taken over while the tool runs: the new execution finds the attempt unfinished.
-  assert.deepEqual(await begin(f), { decision: 'in_doubt' });
+  // The run is taken over while the tool runs: the new execution finds the attempt unfinished
+  // (an attempt a crash interrupted: `recovered`, for the steps-re-executed metric).
+  assert.deepEqual(await begin(f), { decision: 'in_doubt', recovered: true });
   assert.equal((await row('k-stale')).status, 'in_doubt');
 
   // The old execution's tool call returns now: whatever it tries to record changes nothing.

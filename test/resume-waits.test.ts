@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { signWebhook } from '../src/server.js';
 import { useFixtureEnv } from './fixture-env.js';
-import { http, waitFor } from './helpers.js';
+import { waitFor } from './helpers.js';
 
 const SECRET = 'resume-secret';
 const env = useFixtureEnv('resume_waits', { waymark: { config: { webhookSecrets: { crm: SECRET } } } });
-const api = (method: string, path: string, body?: unknown) => http(env.w.httpUrl, method, path, body);
+const api = (method: string, path: string, body?: unknown) => env.w.api(method, path, body);
 const run = (id: string) => api('GET', `/v1/runs/${id}`).then((r) => r.body);
 const events = async (id: string) => (await api('GET', `/v1/runs/${id}/timeline`)).body.entries.filter((e: any) => e.type === 'event').map((e: any) => e.name as string);
 const cancelAndResume = async (id: string) => {
@@ -31,17 +31,17 @@ test('resumed while waiting for an approval: back in waiting_for_approval, liste
   assert.equal(approval.status, 'pending');
   const kinds = await events(id);
   assert.ok(kinds.indexOf('approval_cancelled') < kinds.indexOf('approval_reopened'), kinds.join(','));
-  assert.equal((await api('POST', `/v1/approvals/${approval.id}/decision`, { decision: 'approve', by: 'ops' })).status, 200);
+  assert.equal((await api('POST', `/v1/approvals/${approval.id}/decision`, { decision: 'approve' })).status, 200);
   await waitFor('the run to finish', async () => (await run(id)).status === 'SUCCESS');
 });
 
 test('an event that arrived while the run was cancelled is delivered when it is resumed', async () => {
-  const id = (await api('POST', '/v1/runs', { workflow: 'test.event', input: { type: 'doc.signed', key: 'contract-7' } })).body.id;
+  const id = (await api('POST', '/v1/runs', { workflow: 'test.event', input: { source: 'crm', type: 'doc.signed', key: 'contract-7' } })).body.id;
   await waitFor('the wait', async () => (await run(id)).phase === 'waiting_for_event');
   assert.equal((await api('POST', `/v1/runs/${id}/cancel`)).status, 200);
   await waitFor('the run to be cancelled', async () => (await run(id)).status === 'CANCELLED');
   const raw = JSON.stringify({ id: 'sig-7', type: 'doc.signed', key: 'contract-7', data: { by: 'Fay' } });
-  const sent = await http(env.w.httpUrl, 'POST', '/v1/events/crm', raw, { 'content-type': 'application/json', 'waymark-signature': signWebhook(SECRET, raw) });
+  const sent = await env.w.api('POST', '/v1/events/crm', raw, { 'content-type': 'application/json', 'waymark-signature': signWebhook(SECRET, raw) });
   assert.deepEqual(sent.body.notDelivered.map((n: any) => n.runId), [id]);
   assert.equal((await api('POST', `/v1/runs/${id}/resume`)).status, 200);
   const done = await waitFor('the run to finish', async () => {

@@ -7,7 +7,9 @@ import { test } from 'node:test';
 import { waitFor } from './helpers.js';
 import { useFixtureEnv } from './fixture-env.js';
 
-const env = useFixtureEnv('run_record', { waymark: { http: false } });
+// Instant dispatch off: this file is about the enqueue in the start transaction (a direct start
+// commits a dispatch row instead; test/instant-dispatch.test.ts covers that path).
+const env = useFixtureEnv('run_record', { waymark: { http: false, config: { instantDispatch: false } } });
 
 const counts = async () => {
   const { rows } = await env.pool.query(

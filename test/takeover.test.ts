@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { useFixtureEnv } from './fixture-env.js';
 import { test } from 'node:test';
 import { executions } from './fixtures/workflows.js';
-import { http, killWorker, spawnWorker, waitFor, type WorkerProcess } from './helpers.js';
+import { killWorker, spawnWorker, waitFor, type WorkerProcess } from './helpers.js';
 
 const TTL = 2_000;
 const env = useFixtureEnv('takeover', { toolServer: true, waymark: { worker: false } });
@@ -59,7 +59,7 @@ test('the runs of a SIGKILLed worker finish on the others, each write and charge
     assert.deepEqual(orders.rows[0], { n: 12, d: 12 });
     for (let i = 0; i < 12; i++) assert.equal(env.server.charges.filter((c) => c.ref === `r-${i}`).length, 1, `charge r-${i} made once`);
 
-    const listed = await http(env.w.httpUrl, 'GET', '/v1/workers');
+    const listed = await env.w.api('GET', '/v1/workers');
     const byId = Object.fromEntries(listed.body.workers.map((x: any) => [x.executorId, x]));
     assert.equal(byId[victim.executorId].status, 'dead');
     // The others were never declared dead (a busy one may show `suspect` for a late heartbeat).

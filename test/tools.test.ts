@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { useFixtureEnv } from './fixture-env.js';
 import { describe, test } from 'node:test';
 import { toolCallKey } from '../src/agent/tool-keys.js';
-import { http, waitFor } from './helpers.js';
+import { installationKeys, waitFor } from './helpers.js';
 
 const env = useFixtureEnv('tools', { toolServer: true });
 
@@ -32,8 +32,8 @@ describe('calls that succeed', () => {
     assert.equal(row.status, 'succeeded');
     assert.equal(row.attempts, 1);
     assert.deepEqual(row.result, run.output);
-    assert.equal(row.key, toolCallKey('crm.lookup', { customerId: 'c-7' }, id));
-    const timeline = await http(env.w.httpUrl, 'GET', `/v1/runs/${id}/timeline`);
+    assert.equal(row.key, toolCallKey(await installationKeys(env.pool), 'crm.lookup', { customerId: 'c-7' }, id));
+    const timeline = await env.w.api('GET', `/v1/runs/${id}/timeline`);
     const entry = timeline.body.entries.find((e: any) => e.type === 'tool_call');
     assert.equal(entry.name, 'crm.lookup');
     assert.equal(entry.data.status, 'succeeded');
@@ -58,7 +58,7 @@ describe('calls that succeed', () => {
     assert.equal(raw.rows[0].n, 0, 'no secret in the audit view');
 
     // A fork re-executing the call keeps its key and returns the recorded result without calling the tool.
-    const fork = await http(env.w.httpUrl, 'POST', `/v1/runs/${id}/fork`, { fromStep: 0 });
+    const fork = await env.w.api('POST', `/v1/runs/${id}/fork`, { fromStep: 0 });
     const forked = await settled(fork.body.id);
     assert.equal(forked.status, 'SUCCESS');
     assert.deepEqual((forked.output as typeof out).first, out.first);
@@ -75,7 +75,7 @@ describe('calls that succeed', () => {
       [id],
     );
     assert.equal(Number(leaks.rows[0].n), 0);
-    const timeline = await http(env.w.httpUrl, 'GET', `/v1/runs/${id}/timeline`);
+    const timeline = await env.w.api('GET', `/v1/runs/${id}/timeline`);
     assert.ok(!JSON.stringify(timeline.body).includes('SECRET-u1'));
   });
 
@@ -166,7 +166,7 @@ describe('calls that fail', () => {
     assert.equal(row.attempts, 1);
     assert.deepEqual((await attempts(row.key)).map((a) => a.outcome), ['in_doubt']);
     assert.equal(env.server.charges.filter((c) => c.ref === 'slow-1').length, 1, 'charged once, never again');
-    const r = await http(env.w.httpUrl, 'POST', `/v1/runs/${id}/tool-calls/${encodeURIComponent(row.key)}/resolve`, { happened: true, output: { chargeId: 'ch-seen' } });
+    const r = await env.w.api('POST', `/v1/runs/${id}/tool-calls/${encodeURIComponent(row.key)}/resolve`, { happened: true, output: { chargeId: 'ch-seen' } });
     assert.equal(r.status, 200);
     assert.deepEqual((await settled(id)).output, { chargeId: 'ch-seen' });
   });
@@ -191,17 +191,17 @@ describe('resolving in-doubt calls: bad requests change nothing', () => {
     await settled(id);
     const [row] = await ledger(id);
     const path = (k: string) => `/v1/runs/${id}/tool-calls/${encodeURIComponent(k)}/resolve`;
-    const nf = await http(env.w.httpUrl, 'POST', `/v1/runs/nope/tool-calls/x/resolve`, { happened: false });
+    const nf = await env.w.api('POST', `/v1/runs/nope/tool-calls/x/resolve`, { happened: false });
     assert.equal(nf.status, 404);
     assert.equal(nf.body.code, 'run_not_found');
-    assert.equal((await http(env.w.httpUrl, 'POST', path('nope'), { happened: false })).body.code, 'tool_call_not_found');
-    const notInDoubt = await http(env.w.httpUrl, 'POST', path(row.key), { happened: false });
+    assert.equal((await env.w.api('POST', path('nope'), { happened: false })).body.code, 'tool_call_not_found');
+    const notInDoubt = await env.w.api('POST', path(row.key), { happened: false });
     assert.equal(notInDoubt.status, 409);
     assert.equal(notInDoubt.body.code, 'tool_call_not_in_doubt');
-    const bad = await http(env.w.httpUrl, 'POST', path(row.key), { happened: 'yes' });
+    const bad = await env.w.api('POST', path(row.key), { happened: 'yes' });
     assert.equal(bad.status, 422);
     assert.deepEqual((await ledger(id))[0], row);
-    const list = await http(env.w.httpUrl, 'GET', `/v1/runs/${id}/tool-calls`);
+    const list = await env.w.api('GET', `/v1/runs/${id}/tool-calls`);
     assert.equal(list.body.toolCalls[0].key, row.key);
   });
 });

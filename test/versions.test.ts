@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { useFixtureEnv } from './fixture-env.js';
 import { test } from 'node:test';
 import { executions } from './fixtures/workflows.js';
-import { http, killWorker, spawnWorker, waitFor } from './helpers.js';
+import { killWorker, spawnWorker, waitFor } from './helpers.js';
 
 const env = useFixtureEnv('versions', { waymark: { worker: false, config: { appVersion: 'v1' } } });
 
-const api = (method: string, path: string, body?: unknown) => http(env.w.httpUrl, method, path, body);
+const api = (method: string, path: string, body?: unknown) => env.w.api(method, path, body);
 const done = (id: string) =>
   waitFor(`run ${id}`, async () => {
     const r = (await api('GET', `/v1/runs/${id}`)).body;

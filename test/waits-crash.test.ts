@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { signWebhook } from '../src/server.js';
-import { http, killWorker, spawnWorker, waitFor } from './helpers.js';
+import { killWorker, spawnWorker, waitFor } from './helpers.js';
 import { useFixtureEnv } from './fixture-env.js';
 
 const SECRET = 'crash-secret';
@@ -16,7 +16,7 @@ const env = useFixtureEnv('waits_crash', {
 });
 
 const worker = () => spawnWorker(env.url, { WAYMARK_NOTIFY_WEBHOOK_URL: env.hooks.url });
-const api = (method: string, path: string, body?: unknown) => http(env.w.httpUrl, method, path, body);
+const api = (method: string, path: string, body?: unknown) => env.w.api(method, path, body);
 const settled = (id: string) =>
   waitFor(`run ${id}`, async () => {
     const r = await api('GET', `/v1/runs/${id}`);
@@ -84,7 +84,8 @@ test('a decision made while no worker runs is picked up when one starts', async 
   const r = await api('POST', '/v1/runs', { workflow: 'test.approval', input: { title: 'Approve payout', proposal: { amount: 5, payee: 'y' }, assignees: { roles: ['adjuster'] } } });
   const approvalId = await waitFor('approval', async () => (await api('GET', `/v1/approvals?runId=${r.body.id}`)).body.approvals[0]?.id as string | undefined);
   await killWorker(first);
-  const decided = await api('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve', by: 'carol', comment: 'decided during the outage' });
+  const carol = await env.w.apiAs('carol', ['approver', 'adjuster']);
+  const decided = await carol('POST', `/v1/approvals/${approvalId}/decision`, { decision: 'approve', comment: 'decided during the outage' });
   assert.equal(decided.status, 200);
   assert.equal((await api('GET', `/v1/runs/${r.body.id}`)).body.status, 'PENDING');
   const second = await worker();
@@ -98,14 +99,14 @@ test('a decision made while no worker runs is picked up when one starts', async 
 
 test('an event delivered while no worker runs, and a timeout that passed meanwhile, are both honoured after restart', async () => {
   const first = await worker();
-  const gets = await api('POST', '/v1/runs', { workflow: 'test.event', input: { type: 'police_report.received', key: 'claim-x' } });
-  const times = await api('POST', '/v1/runs', { workflow: 'test.event', input: { type: 'police_report.received', key: 'claim-y', timeoutMs: 2_000 } });
+  const gets = await api('POST', '/v1/runs', { workflow: 'test.event', input: { source: 'police', type: 'police_report.received', key: 'claim-x' } });
+  const times = await api('POST', '/v1/runs', { workflow: 'test.event', input: { source: 'police', type: 'police_report.received', key: 'claim-y', timeoutMs: 2_000 } });
   for (const id of [gets.body.id, times.body.id]) {
     await waitFor('waiting', async () => (await api('GET', `/v1/runs/${id}`)).body.phase === 'waiting_for_event');
   }
   await killWorker(first);
   const body = JSON.stringify({ id: 'evt-x', type: 'police_report.received', key: 'claim-x', data: { reportNo: 'PR-9' } });
-  const hook = await http(env.w.httpUrl, 'POST', '/v1/events/police', body, { 'content-type': 'application/json', 'waymark-signature': signWebhook(SECRET, body) });
+  const hook = await env.w.api('POST', '/v1/events/police', body, { 'content-type': 'application/json', 'waymark-signature': signWebhook(SECRET, body) });
   assert.deepEqual(hook.body.deliveredTo, [gets.body.id]);
   // Let the other wait's deadline pass, by the database's clock, with no worker running.
   await waitFor('the timeout to pass', async () =>
@@ -114,6 +115,29 @@ test('an event delivered while no worker runs, and a timeout that passed meanwhi
   try {
     assert.equal((await settled(gets.body.id)).output.result.event.data.reportNo, 'PR-9');
     assert.deepEqual((await settled(times.body.id)).output.result, { status: 'timed_out' });
+  } finally {
+    await killWorker(second);
+  }
+});
+
+test('a worker killed after opening an event wait but before its checkpoint: the event that came meanwhile moves the run back to running', async () => {
+  // The kill falls where no outside observer could time it: the wait's row and the phase
+  // change are committed, the step's checkpoint is not, so the restart executes the step again.
+  const first = await spawnWorker(env.url, { WAYMARK_NOTIFY_WEBHOOK_URL: env.hooks.url, WORKER_KILL_AT: 'after-effect waymark.event.wait' });
+  const started = await api('POST', '/v1/runs', { workflow: 'test.event', input: { source: 'police', type: 'police_report.received', key: 'claim-k' } });
+  const id: string = started.body.id;
+  assert.equal(await first.exited, 'SIGKILL');
+  assert.equal((await api('GET', `/v1/runs/${id}`)).body.phase, 'waiting_for_event');
+  const body = JSON.stringify({ id: 'evt-k', type: 'police_report.received', key: 'claim-k', data: { reportNo: 'PR-11' } });
+  const hook = await env.w.api('POST', '/v1/events/police', body, { 'content-type': 'application/json', 'waymark-signature': signWebhook(SECRET, body) });
+  assert.deepEqual(hook.body.deliveredTo, [id]);
+  const second = await worker();
+  try {
+    assert.equal((await settled(id)).output.result.event.data.reportNo, 'PR-11');
+    const phases = (await env.pool.query(`SELECT from_phase, to_phase, reason FROM waymark.run_events WHERE run_id = $1 AND kind = 'phase_changed' ORDER BY id`, [id])).rows;
+    const left = phases.findIndex((p) => p.from_phase === 'waiting_for_event');
+    assert.ok(left >= 0, JSON.stringify(phases));
+    assert.deepEqual(phases[left], { from_phase: 'waiting_for_event', to_phase: 'running', reason: 'received police_report.received claim-k' }, 'the received event ended the wait in the phase history');
   } finally {
     await killWorker(second);
   }

@@ -8,7 +8,8 @@
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import type { z } from 'zod';
 import { NonRetryableError, RetryableError, ToolCallFailedError, ToolTimeoutError, WaymarkError } from '../errors.js';
-import { isClockWake } from '../runtime/clock.js';
+import { scrubError, scrubText } from '../redact.js';
+import { crashProbe } from '../runtime/crash-probe.js';
 import {
   beginWriteAttempt,
   markAttemptInDoubt,
@@ -21,17 +22,23 @@ import {
   type CallFacts,
   type WriteDecision,
 } from '../store/tool-calls.js';
+import { sleep, waitOn } from './durable-wait.js';
+import { admitStep, beginWaitStep, breakerTopic, countOutcome, endWaitStep, wakeAfter } from './breaker-gate.js';
+import { appendRunEvent } from '../store/runs.js';
 import { runContext, type RunContext } from './run-context.js';
 import { setRunPhase } from './run-phase.js';
 import { DEFAULT_RETRY_BUDGET, formatIssues } from './workflows.js';
+import { confirmAuthority } from './authority.js';
 import type { Tool } from './define-tool.js';
 import { backoffMs, classifyError, type RecordedError } from './retry-policy.js';
 import { redact, toolCallKey } from './tool-keys.js';
+import { metrics, secondsSince } from '../telemetry/metrics.js';
+import { ATTR, withSpan } from '../telemetry/tracing.js';
 
 /** How often a call waits for another run that is executing the same business key. */
 const BUSY_POLL_MS = 1_000;
-/** How long one wait for a person's resolution lasts before waiting again (durably). */
-const RESOLUTION_WAIT_SECONDS = 24 * 3600;
+/** Back-offs from this long on park the run (a durable sleep); shorter ones wait in memory. */
+const PARKABLE_BACKOFF_MS = 10_000;
 
 /** A person's answer to an in-doubt call, as sent to the waiting run. */
 export interface ToolCallResolution {
@@ -91,36 +98,83 @@ export async function callTool<I extends z.ZodType, O extends z.ZodType>(
   args: z.input<I>,
   opts: CallOptions = {},
 ): Promise<z.output<O>> {
+  return callToolAs(tool, args, opts, false);
+}
+
+/** Thrown out of a fallback's call whose own breaker is open: the next fallback is tried. */
+class FallbackBreakerOpen extends Error {}
+
+/** `callTool`; a fallback (`asFallback`) does not wait on its own open breaker nor follow its own fallbacks. */
+async function callToolAs<I extends z.ZodType, O extends z.ZodType>(tool: Tool<I, O>, args: z.input<I>, opts: CallOptions, asFallback: boolean): Promise<z.output<O>> {
   const ctx = await runContext(`callTool('${tool.name}')`);
   const { runId } = ctx;
   const parsed = tool.input.safeParse(args);
   if (!parsed.success) {
-    const key = toolCallKey(tool.name, args, runId);
+    const key = toolCallKey(ctx.keys, tool.name, args, runId);
     const message = `Invalid arguments for tool '${tool.name}': ${formatIssues(parsed.error)}`;
     const error: RecordedError = { name: 'ToolInputError', message, code: 'tool_input_invalid', retryable: false };
     await DBOS.runStep(
-      () => ctx.db.tx(ctx.scope, (q) => recordInvalidCall(q, facts(tool, key, runId, DBOS.stepID ?? 0, args), error)),
+      scrubbingErrors(() => ctx.db.tx(ctx.scope, (q) => recordInvalidCall(q, facts(tool, key, runId, DBOS.stepID ?? 0, args), error))),
       { name: `tool:${tool.name}` },
     );
     throw new ToolCallFailedError('tool_input_invalid', message, { tool: tool.name, key, attempts: 0 });
   }
   const input = parsed.data;
-  const key = toolCallKey(tool.name, input, runId, tool.key?.(input));
+  const key = toolCallKey(ctx.keys, tool.name, input, runId, tool.key?.(input));
+  return withSpan(`tool ${tool.name}`, { [ATTR.tool]: tool.name, [ATTR.toolKey]: key }, () => callWithKey(ctx, tool, input, key, opts, asFallback));
+}
+
+/** The attempts of one call, its key derived (the span of the call wraps this). */
+async function callWithKey<I extends z.ZodType, O extends z.ZodType>(
+  ctx: RunContext, tool: Tool<I, O>, input: z.output<I>, key: string, opts: CallOptions, asFallback: boolean,
+): Promise<z.output<O>> {
+  const { runId } = ctx;
+  const log = ctx.log.child({ tool: tool.name, toolKey: key });
+  if (tool.effect === 'write') await confirmAuthority(ctx, tool, input);
   let callSite: number | undefined;
+  // Both follow from recorded steps, so a replay takes the same path.
+  let waiting = false;
+  let fallbacksTried = asFallback;
+  const breaker = tool.breaker;
   for (let loop = 1; ; loop++) {
+    if (breaker) {
+      const gate = await admitStep(ctx, tool, breaker, key, waiting);
+      waiting = false;
+      if (gate.verdict === 'wait') {
+        if (asFallback) throw new FallbackBreakerOpen(`The breaker of fallback '${tool.name}' is open`);
+        if (!fallbacksTried) {
+          fallbacksTried = true;
+          const answer = await tryFallbacks(ctx, tool, input, key, 'breaker_open');
+          if (answer) return answer.output as z.output<O>;
+        }
+        const since = await beginWaitStep(ctx, tool, breaker, key, gate.until);
+        waiting = true;
+        const giveUpAt = breaker.maxWaitMs === undefined ? undefined : since + breaker.maxWaitMs;
+        if (giveUpAt !== undefined && gate.now >= giveUpAt) {
+          await endWaitStep(ctx, key);
+          return failBreakerOpen(tool.name, key, breaker.name, breaker.maxWaitMs!, opts.failRunOnExhaustion ?? true);
+        }
+        const until = gate.until === null ? giveUpAt : giveUpAt === undefined ? gate.until : Math.min(gate.until, giveUpAt);
+        // Woken by the breaker's next transition, or at the next probe time: then it looks again.
+        await waitOn<unknown>(ctx, breakerTopic(breaker.name), until);
+        continue;
+      }
+    }
     // Secret output fields stay out of DBOS's checkpoint: the step records them redacted and
     // hands the live value to this execution only. After a recovery they read [redacted].
     let live: { output: unknown } | undefined;
     const { outcome, site } = await DBOS.runStep(
-      async () => {
+      scrubbingErrors(async () => {
         const s = callSite ?? DBOS.stepID ?? 0;
+        const t0 = performance.now();
         const o = await attemptCall(ctx, tool, input, facts(tool, key, runId, s, input), loop);
+        metrics.stepDuration.observe({ kind: 'tool' }, secondsSince(t0));
         if (o.kind === 'done' && tool.secret.length > 0) {
           live = { output: o.output };
           return { outcome: { kind: 'done' as const, output: redact(o.output, tool.secret) }, site: s };
         }
         return { outcome: o, site: s };
-      },
+      }),
       { name: `tool:${tool.name}` },
     );
     callSite = site;
@@ -131,17 +185,41 @@ export async function callTool<I extends z.ZodType, O extends z.ZodType>(
         await DBOS.sleep(BUSY_POLL_MS);
         break;
       case 'wait':
-        await DBOS.sleep(outcome.delayMs);
+        if (outcome.delayMs >= PARKABLE_BACKOFF_MS) await sleep(outcome.delayMs);
+        else await DBOS.sleep(outcome.delayMs);
         break;
       case 'in_doubt': {
-        const resolution = await waitForResolution(tool.name, key);
+        log.warn({ step: callSite }, 'tool call is in doubt: the run escalates until a person resolves it');
+        const resolution = await waitForResolution(ctx, tool.name, key);
         if (resolution.happened) return resolution.output as z.output<O>;
         break; // it did not happen: the next attempt calls the tool again
       }
-      case 'failed':
+      case 'failed': {
+        log.warn({ step: callSite, reason: outcome.reason, attempts: outcome.attempts, code: outcome.error.code }, 'tool call failed for good');
+        const transient = outcome.error.retryable && (outcome.reason === 'attempts_exhausted' || outcome.reason === 'retry_budget_exhausted');
+        if (transient && !fallbacksTried) {
+          fallbacksTried = true;
+          const answer = await tryFallbacks(ctx, tool, input, key, 'failed');
+          if (answer) return answer.output as z.output<O>;
+        }
         return fail(tool.name, key, outcome, opts.failRunOnExhaustion ?? true);
+      }
     }
   }
+}
+
+/**
+ * A step body whose thrown error is scrubbed of secrets before DBOS serialises it into the
+ * step's checkpoint (and from there into the run's error and dead letter).
+ */
+function scrubbingErrors<T>(body: () => Promise<T>): () => Promise<T> {
+  return async () => {
+    try {
+      return await body();
+    } catch (e) {
+      throw scrubError(e);
+    }
+  };
 }
 
 function facts(tool: Tool, key: string, runId: string, callSite: number, input: unknown): CallFacts {
@@ -158,25 +236,64 @@ async function fail(tool: string, key: string, o: Extract<AttemptOutcome, { kind
     : o.reason === 'retry_budget_exhausted' ? 'failed and the run has no retries left in its budget'
     : o.reason === 'invalid_output' ? 'returned output that does not match its schema'
     : 'failed with a permanent error';
-  const message = `Tool '${tool}' ${what}: ${o.error.message}`;
+  const message = scrubText(`Tool '${tool}' ${what}: ${o.error.message}`);
   if (failRun && (o.reason === 'attempts_exhausted' || o.reason === 'retry_budget_exhausted')) {
     await setRunPhase('failed', { reason: message, data: { tool, key, attempts: o.attempts, lastError: o.error, cause: o.reason } });
   }
   throw new ToolCallFailedError(code, message, { tool, key, attempts: o.attempts });
 }
 
+async function failBreakerOpen(tool: string, key: string, breaker: string, maxWaitMs: number, failRun: boolean): Promise<never> {
+  const message = `Tool '${tool}' was not called: its breaker '${breaker}' stayed open longer than the call may wait (${maxWaitMs} ms)`;
+  if (failRun) await setRunPhase('failed', { reason: message, data: { tool, key, breaker, cause: 'breaker_open' } });
+  throw new ToolCallFailedError('breaker_open', message, { tool, key, attempts: 0 });
+}
+
+/**
+ * Calls the tool's fallbacks in order with the same arguments, each through `callTool` (its own
+ * key, ledger and retries); the first whose output fits the tool's output schema answers, and
+ * the run's audit trail says so (`tool_fallback_used`). Undefined when none answered.
+ */
+async function tryFallbacks(ctx: RunContext, tool: Tool, input: unknown, key: string, reason: 'breaker_open' | 'failed'): Promise<{ output: unknown } | undefined> {
+  for (const fallback of tool.fallback) {
+    let output: unknown;
+    try {
+      output = await callToolAs(fallback, input, { failRunOnExhaustion: false }, true);
+    } catch (e) {
+      if (e instanceof FallbackBreakerOpen || e instanceof ToolCallFailedError) continue;
+      throw e;
+    }
+    const parsed = tool.output.safeParse(output);
+    if (!parsed.success) {
+      ctx.log.warn({ tool: tool.name, fallback: fallback.name }, 'a fallback answered with output that does not fit the tool; trying the next');
+      continue;
+    }
+    const why = reason === 'breaker_open' ? `its breaker is open` : 'it failed for good with a transient cause';
+    await DBOS.runStep(
+      () => ctx.db.tx(ctx.scope, (q) => appendRunEvent(q, {
+        runId: ctx.runId, kind: 'tool_fallback_used', actor: 'waymark',
+        reason: `Tool '${tool.name}' was answered by its fallback '${fallback.name}': ${why}`,
+        data: { tool: tool.name, fallback: fallback.name, key, reason },
+      })),
+      { name: 'tool:fallback' },
+    );
+    metrics.fallbacksUsed.inc({ tool: tool.name, fallback: fallback.name, reason });
+    return { output: parsed.data };
+  }
+  return undefined;
+}
+
 /** Escalates the run and waits durably until a person says whether the call happened. */
-async function waitForResolution(tool: string, key: string): Promise<ToolCallResolution> {
+async function waitForResolution(ctx: RunContext, tool: string, key: string): Promise<ToolCallResolution> {
   await setRunPhase('escalated', {
     reason: `Tool call '${tool}' is in doubt: it may or may not have happened. Resolve it to continue.`,
     data: { tool, key },
   });
   for (;;) {
-    const msg = await DBOS.recv<ToolCallResolution>(resolutionTopic(key), RESOLUTION_WAIT_SECONDS);
-    if (msg && !isClockWake(msg)) {
-      await setRunPhase('running', { reason: `Tool call '${tool}' resolved: ${msg.happened ? 'it happened' : 'it did not happen, retrying'}`, data: { tool, key } });
-      return msg;
-    }
+    // Parks after the hot window: a person may take days.
+    const msg = await waitOn<ToolCallResolution>(ctx, resolutionTopic(key), undefined);
+    // The resolution moved the run back to `running` in its own transaction (ToolCallService.resolve).
+    if (msg) return msg;
   }
 }
 
@@ -186,14 +303,17 @@ async function attemptCall(ctx: RunContext, tool: Tool, input: unknown, f: CallF
   let d: WriteDecision | undefined;
   // Undefined: another run inserted the row between our read and insert; decide again on its row.
   while (!d) d = await ctx.db.tx(ctx.scope, (q) => beginWriteAttempt(q, f, { hasReconcile: tool.reconcile !== undefined }));
+  if ('recovered' in d && d.recovered) metrics.stepsReexecuted.inc({ kind: 'tool' });
   switch (d.decision) {
     case 'done':
+      metrics.toolCalls.inc({ tool: tool.name, status: 'answered_from_ledger' });
       return { kind: 'done', output: d.output };
     case 'busy':
       return { kind: 'busy' };
     case 'wait':
       return { kind: 'wait', delayMs: d.delayMs };
     case 'in_doubt':
+      metrics.toolCalls.inc({ tool: tool.name, status: 'in_doubt' });
       return { kind: 'in_doubt' };
     case 'failed': {
       const error = d.error as RecordedError & { finalReason?: FinalReason };
@@ -214,6 +334,7 @@ async function reconcile(ctx: RunContext, tool: Tool, input: unknown, f: CallFac
   } catch {
     // No clear answer: never guess. A person decides.
     await ctx.db.tx(ctx.scope, (q) => markInDoubt(q, f));
+    metrics.toolCalls.inc({ tool: tool.name, status: 'in_doubt' });
     return { kind: 'in_doubt' };
   }
   if (answer === null || answer === undefined) {
@@ -224,9 +345,11 @@ async function reconcile(ctx: RunContext, tool: Tool, input: unknown, f: CallFac
   const parsed = tool.output.safeParse(answer);
   if (!parsed.success) {
     await ctx.db.tx(ctx.scope, (q) => markInDoubt(q, f));
+    metrics.toolCalls.inc({ tool: tool.name, status: 'in_doubt' });
     return { kind: 'in_doubt' };
   }
   if (!(await ctx.db.tx(ctx.scope, (q) => recordWriteSuccess(q, f, total, redact(parsed.data, tool.secret), 'reconciled')))) fenced(f);
+  metrics.toolCalls.inc({ tool: tool.name, status: 'reconciled' });
   return { kind: 'done', output: parsed.data };
 }
 
@@ -239,13 +362,26 @@ async function execute(ctx: RunContext, tool: Tool, input: unknown, f: CallFacts
   const signal = cancel ? AbortSignal.any([ctrl.signal, cancel]) : ctrl.signal;
   let error: RecordedError;
   let outcome: 'failed' | 'timed_out' = 'failed';
+  const t0 = performance.now();
+  const observe = (status: string): void => {
+    metrics.toolCalls.inc({ tool: tool.name, status });
+    metrics.toolDuration.observe({ tool: tool.name, status }, secondsSince(t0));
+  };
   try {
     const raw = await withTimeout(tool.run(input, { idempotencyKey: f.key, signal, attempt }), tool.timeoutMs, ctrl, new ToolTimeoutError(tool.name, tool.timeoutMs));
+    // The tool acted; its outcome is not in the ledger yet: the window where a crash leaves a call in doubt.
+    crashProbe()?.reach({ kind: 'after-effect', category: 'tool', name: `tool:${tool.name}`, stepId: f.callSite });
     const parsed = tool.output.safeParse(raw);
     if (parsed.success) {
       const stored = redact(parsed.data, tool.secret);
-      if (total === undefined) await ctx.db.tx(ctx.scope, (q) => recordReadSuccess(q, f, attempt, stored));
-      else if (!(await ctx.db.tx(ctx.scope, (q) => recordWriteSuccess(q, f, total, stored, 'succeeded')))) fenced(f);
+      const recorded = await ctx.db.tx(ctx.scope, async (q) => {
+        if (total === undefined) await recordReadSuccess(q, f, attempt, stored);
+        else if (!(await recordWriteSuccess(q, f, total, stored, 'succeeded'))) return { fenced: true as const };
+        return { fenced: false as const, transition: await countOutcome(q, ctx, tool, f.key, 'success') };
+      });
+      if (recorded.fenced) fenced(f);
+      await wakeAfter(ctx, tool, recorded.transition);
+      observe('succeeded');
       return { kind: 'done', output: parsed.data };
     }
     error = { name: 'ToolOutputError', code: 'tool_output_invalid', message: `Invalid output from tool '${tool.name}': ${formatIssues(parsed.error)}`, retryable: false };
@@ -256,15 +392,23 @@ async function execute(ctx: RunContext, tool: Tool, input: unknown, f: CallFacts
     // calling it again could repeat the side effect. Only an explicit RetryableError ("nothing
     // happened") or NonRetryableError is trusted; anything else is in doubt, like a crash.
     if (total !== undefined && !tool.idempotent && !(e instanceof RetryableError) && !(e instanceof NonRetryableError)) {
-      if (!(await ctx.db.tx(ctx.scope, (q) => markAttemptInDoubt(q, f, total, error, tool.reconcile === undefined)))) fenced(f);
+      const marked = await ctx.db.tx(ctx.scope, async (q) =>
+        (await markAttemptInDoubt(q, f, total, error, tool.reconcile === undefined)) ? { transition: await countOutcome(q, ctx, tool, f.key, 'transient', error) } : undefined);
+      if (!marked) fenced(f);
+      await wakeAfter(ctx, tool, marked.transition);
+      observe('in_doubt');
       return tool.reconcile ? reconcile(ctx, tool, input, f, total) : { kind: 'in_doubt' };
     }
   }
   const delayMs = backoffMs(tool.retry, attempt, error.retryAfterMs);
-  const plan = await ctx.db.tx(ctx.scope, (q) =>
-    recordFailure(q, f, { attempt, total, error, outcome, maxAttempts: tool.retry.maxAttempts, delayMs, defaultBudget: DEFAULT_RETRY_BUDGET }),
-  );
+  const { plan, transition } = await ctx.db.tx(ctx.scope, async (q) => {
+    const p = await recordFailure(q, f, { attempt, total, error, outcome, maxAttempts: tool.retry.maxAttempts, delayMs, defaultBudget: DEFAULT_RETRY_BUDGET });
+    // A permanent answer (a 4xx, output that does not fit) shows the dependency is up.
+    return { plan: p, transition: p.fenced ? undefined : await countOutcome(q, ctx, tool, f.key, error.retryable ? 'transient' : 'answered', error) };
+  });
   if (plan.fenced) fenced(f);
+  await wakeAfter(ctx, tool, transition);
+  observe(plan.retry ? 'retry' : outcome);
   if (plan.retry) return { kind: 'wait', delayMs };
   const reason: FinalReason = error.code === 'tool_output_invalid' ? 'invalid_output' : (plan.reason ?? 'permanent');
   return { kind: 'failed', reason, error, attempts: attempt };

@@ -14,6 +14,7 @@ import { callTool } from './call-tool.js';
 import { toolCatalog } from './define-tool.js';
 import { runContext, type RunContext } from './run-context.js';
 import { setRunPhaseIfAllowed } from './run-phase.js';
+import { metrics } from '../telemetry/metrics.js';
 
 /** The DBOS name of the compensation workflow (enqueued by the run service and housekeeping). */
 export const COMPENSATION_WORKFLOW = 'waymark.compensateRun';
@@ -66,6 +67,7 @@ async function compensate(runId: string, why: string): Promise<{ undone: number;
         failure = ensureError(e).message;
       }
     }
+    metrics.compensations.inc({ tool: call.tool, outcome: failure === null ? 'undone' : 'failed' });
     if (failure !== null) {
       await recordFailure(ctx, runId, failure, { tool: call.tool, key: call.key });
       await phase(runId, 'compensation_failed', failure, { tool: call.tool, key: call.key });

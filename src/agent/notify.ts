@@ -14,7 +14,6 @@ import { currentRuntime } from '../runtime/process-runtime.js';
 import { callTool } from './call-tool.js';
 import { defineTool } from './define-tool.js';
 import { httpTool } from './http-tool.js';
-import { runContext } from './run-context.js';
 
 const Recipients = z.object({ users: z.array(z.string()).default([]), roles: z.array(z.string()).default([]) });
 
@@ -94,9 +93,32 @@ export const emailChannel = defineTool({
   },
 });
 
+/** Which notification channels are configured (checkpointed by the caller, see {@link notify}). */
+export interface NotifyChannels {
+  hook: boolean;
+  smtp: boolean;
+}
+
+/**
+ * The channels the configuration enables now. Call it inside a step whose output the workflow
+ * keeps, so that replays see the channels of the first execution.
+ *
+ * @example
+ * ```ts
+ * const { channels } = await DBOS.runStep(async () => ({ ..., channels: configuredChannels() }), { name: 'my.step' });
+ * ```
+ */
+export function configuredChannels(): NotifyChannels {
+  const { webhookUrl, smtpUrl } = currentRuntime().config.notify;
+  return { hook: Boolean(webhookUrl), smtp: Boolean(smtpUrl) };
+}
+
 /**
  * Sends a notification on every configured channel, once per notification id. Call it from a
- * workflow. Returns the channels that delivered it.
+ * workflow. Returns the channels that delivered it. Which channels are on must not change
+ * between a run's first execution and a replay: pass `channels` from a step's checkpointed
+ * output ({@link configuredChannels}), or leave it out and notify checkpoints them in a step
+ * of its own.
  *
  * @example
  * ```ts
@@ -104,17 +126,8 @@ export const emailChannel = defineTool({
  *   text: 'Claim 42 waits for your approval', recipients: { users: ['ada@example.com'], roles: [] } });
  * ```
  */
-export async function notify(n: Notification): Promise<string[]> {
-  // Which channels are on is checkpointed, so a configuration change between a run's first
-  // execution and its recovery cannot change the run's sequence of steps.
-  const ctx = await runContext('notify');
-  const { hook, smtp } = await DBOS.runStep(
-    async () => {
-      const { webhookUrl, smtpUrl } = ctx.config.notify;
-      return { hook: Boolean(webhookUrl), smtp: Boolean(smtpUrl) };
-    },
-    { name: 'waymark.notify.channels' },
-  );
+export async function notify(n: Notification, channels?: NotifyChannels): Promise<string[]> {
+  const { hook, smtp } = channels ?? (await DBOS.runStep(async () => configuredChannels(), { name: 'waymark.notify.channels' }));
   const delivered: string[] = [];
   const send = async (name: string, call: () => Promise<unknown>): Promise<void> => {
     try {

@@ -11,12 +11,13 @@ import { z } from 'zod';
 import { toMs, type Duration } from '../durations.js';
 import { ApprovalExpiredError, WaymarkError } from '../errors.js';
 import { decideApproval, getApproval, insertApproval, recordEscalation, recordReminder, type Assignees } from '../store/approvals.js';
-import { enterWaitingPhase } from '../store/runs.js';
+import { enterWaitingPhase, resumeRunningPhase } from '../store/runs.js';
 import { waitOn } from './durable-wait.js';
 import { applyEdits } from './json-diff.js';
-import { notify } from './notify.js';
+import { configuredChannels, notify } from './notify.js';
 import { runContext, type RunContext } from './run-context.js';
 import { setRunPhase } from './run-phase.js';
+import { ATTR, withSpan, type Span } from '../telemetry/tracing.js';
 
 /** People who may decide: user ids (emails get email notifications) and/or roles. */
 export interface AssigneeSpec {
@@ -99,6 +100,10 @@ const norm = (a: AssigneeSpec): Assignees => ({ users: a.users ?? [], roles: a.r
  * ```
  */
 export async function requestApproval<P>(req: ApprovalRequest<P>): Promise<ApprovalDecision<P>> {
+  return withSpan('approval', {}, (span) => awaitApproval(req, span));
+}
+
+async function awaitApproval<P>(req: ApprovalRequest<P>, span: Span): Promise<ApprovalDecision<P>> {
   const ctx = await runContext('requestApproval');
   const { runId, clock } = ctx;
   const assignees = norm(req.assignees);
@@ -118,18 +123,23 @@ export async function requestApproval<P>(req: ApprovalRequest<P>): Promise<Appro
         });
         if (!row) throw new WaymarkError('run_required', 'requestApproval needs a run started through Waymark');
         if (row.status === 'pending') await enterWaitingPhase(q, runId, 'waiting_for_approval', req.title, { approvalId: id });
-        return { id, createdAtMs: row.created_at.getTime() };
+        // The notification channels are checkpointed here, once for the approval's request,
+        // reminders and escalations, rather than in a step of every notification.
+        return { id, createdAtMs: row.created_at.getTime(), channels: configuredChannels() };
       });
     },
     { name: 'waymark.approval.request' },
   );
   const { id } = created;
+  span.setAttribute(ATTR.approvalId, id);
+  const log = ctx.log.child({ approvalId: id });
+  log.info({ phase: 'waiting_for_approval' }, 'run waits for an approval');
   const announce = (n: number | 'requested' | `escalated-${number}`, kind: string, to: Assignees, subject: string): Promise<string[]> =>
     notify({
       id: `approval:${id}:${n}`, kind, subject, recipients: to,
       text: `${subject}\n\nApproval ${id} for run ${runId} waits for a decision: POST /v1/approvals/${id}/decision`,
       data: { approvalId: id, runId, title: req.title, proposal: req.proposal as unknown },
-    });
+    }, created.channels);
   await announce('requested', 'approval.requested', assignees, `Approval requested: ${req.title}`);
 
   const actions: Action[] = [
@@ -143,7 +153,9 @@ export async function requestApproval<P>(req: ApprovalRequest<P>): Promise<Appro
     const next = actions[i];
     const msg = await waitOn<DecisionMessage>(ctx, approvalTopic(id), next?.at);
     if (msg) {
-      await setRunPhase('running', { reason: `${req.title}: ${msg.decision} by ${msg.decidedBy}`, data: { approvalId: id } });
+      // The decision moved the run back to `running` in its own transaction (ApprovalService.decide).
+      span.setAttribute(ATTR.outcome, msg.decision);
+      log.info({ phase: 'running', decision: msg.decision, decidedBy: msg.decidedBy }, 'approval decided');
       // The API checked the edits against the stored JSON Schema; apply the zod schema itself too.
       const edits = msg.edits !== null && req.editSchema ? req.editSchema.parse(msg.edits) : msg.edits;
       const value = msg.decision === 'approved' && edits !== null ? applyEdits(req.proposal, edits) : msg.value;
@@ -161,10 +173,9 @@ export async function requestApproval<P>(req: ApprovalRequest<P>): Promise<Appro
       await announce(`escalated-${next.level}`, 'approval.escalated', next.to, `Escalated to you: ${req.title}`);
     } else {
       const outcome = req.deadline!.outcome;
-      const expired = await DBOS.runStep(() => expire(ctx, id, outcome, req.proposal), { name: 'waymark.approval.expired' });
+      const expired = await DBOS.runStep(() => expire(ctx, id, outcome, req.proposal, req.title), { name: 'waymark.approval.expired' });
       if (!expired) continue; // decided just before the deadline: the message is waiting
       if (outcome === 'fail') throw new ApprovalExpiredError(id, req.title);
-      await setRunPhase('running', { reason: `${req.title}: deadline passed (${outcome})`, data: { approvalId: id } });
       return {
         approvalId: id, decision: outcome === 'continue' ? 'approved' : 'rejected', value: req.proposal, edits: null,
         decidedBy: 'system:deadline', decidedAt: new Date(next.at).toISOString(), comment: `deadline passed: ${outcome}`, expired: true,
@@ -187,14 +198,16 @@ function storableEditSchema(schema: z.ZodType): Record<string, unknown> {
 }
 
 /** Marks a still-pending approval expired; false if a decision got there first. */
-async function expire(ctx: RunContext, id: string, outcome: 'reject' | 'fail' | 'continue', proposal: unknown): Promise<boolean> {
+async function expire(ctx: RunContext, id: string, outcome: 'reject' | 'fail' | 'continue', proposal: unknown, title: string): Promise<boolean> {
   return ctx.db.tx(ctx.scope, async (q) => {
     const row = await getApproval(q, ctx.scope.tenantId, id, true);
     const won = row?.status === 'pending'
       && (await decideApproval(q, row, {
         status: 'expired', by: 'system:deadline', comment: `deadline passed: ${outcome}`, edits: undefined,
         finalValue: outcome === 'continue' ? proposal : null, editDiff: [],
-      }));
-    return Boolean(won);
+      })) !== undefined;
+    // The run goes on with the deadline's outcome (a `fail` outcome fails it instead).
+    if (won && outcome !== 'fail') await resumeRunningPhase(q, ctx.runId, 'workflow', `${title}: deadline passed (${outcome})`, { approvalId: id });
+    return won;
   });
 }

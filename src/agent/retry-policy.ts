@@ -5,6 +5,8 @@
  * do not retry together. A provider's `Retry-After` is a floor.
  */
 import { NonRetryableError, RetryableError, WaymarkError } from '../errors.js';
+import { scrubText } from '../redact.js';
+import { publicError } from '../public-error.js';
 import type { RetryPolicy } from './define-tool.js';
 
 /** A failure as recorded in the ledger. */
@@ -12,12 +14,15 @@ export interface RecordedError {
   name: string;
   message: string;
   code?: string;
+  /** The SQLSTATE of a database error (its detail is never recorded). */
+  sqlState?: string;
   retryable: boolean;
   retryAfterMs?: number;
 }
 
 /**
- * Describes a thrown value for the ledger, deciding whether it is retryable.
+ * Describes a thrown value for the ledger, deciding whether it is retryable; the message is
+ * scrubbed of secrets.
  *
  * @example
  * ```ts
@@ -25,13 +30,20 @@ export interface RecordedError {
  * ```
  */
 export function classifyError(e: unknown): RecordedError {
-  if (e instanceof NonRetryableError) return { name: e.name, message: e.message, code: e.code, retryable: false };
-  if (e instanceof RetryableError) {
-    return { name: e.name, message: e.message, code: e.code, retryable: true, ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}) };
-  }
-  if (e instanceof WaymarkError) return { name: e.name, message: e.message, code: e.code, retryable: true };
-  if (e instanceof Error) return { name: e.name, message: e.message, retryable: true };
-  return { name: 'Error', message: typeof e === 'string' ? e : JSON.stringify(e), retryable: true };
+  // Recorded as it may be served: no stack, path, SQL or row data (see public-error.ts), and
+  // never a secret a provider echoed back.
+  const r = describeError(e);
+  return { ...r, message: scrubText(r.message) };
+}
+
+function describeError(e: unknown): RecordedError {
+  const shown = publicError(e) ?? { name: 'Error', message: 'null' };
+  const base = { name: shown.name, message: shown.message, ...(shown.code !== undefined ? { code: shown.code } : {}), ...(shown.sqlState !== undefined ? { sqlState: shown.sqlState } : {}) };
+  if (e instanceof NonRetryableError) return { ...base, retryable: false };
+  if (e instanceof RetryableError) return { ...base, retryable: true, ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}) };
+  if (e instanceof WaymarkError) return { ...base, retryable: true };
+  // Other errors keep only name and message, as before: a tool's `code` (ECONNRESET) is not a Waymark code.
+  return { name: base.name, message: base.message, ...(shown.sqlState !== undefined ? { code: 'database_error', sqlState: shown.sqlState } : {}), retryable: true };
 }
 
 /**

@@ -8,6 +8,7 @@
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import type { WaymarkConfig } from '../config.js';
 import { WaymarkError } from '../errors.js';
+import type { InstallationKeys } from '../installation-keys.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../runtime/clock.js';
 import { currentRuntime } from '../runtime/process-runtime.js';
@@ -21,8 +22,12 @@ export interface RunContext {
   readonly runId: string;
   /** The run's tenant, for the gateway. */
   readonly scope: TenantScope;
+  /** The API key whose authority the run acts with (null: started by the CLI or the embedding API). */
+  readonly startedByKey: string | null;
   readonly db: Database;
   readonly config: WaymarkConfig;
+  /** The installation's keys (tool-call keys). */
+  readonly keys: InstallationKeys;
   readonly clock: Clock;
   /** A logger carrying the run id. */
   readonly log: Logger;
@@ -73,14 +78,15 @@ export async function findRunContext(primitive: string): Promise<RunContext | un
  */
 export async function contextForRun(runId: string, tenantOf: string = runId): Promise<RunContext | undefined> {
   const rt = currentRuntime();
-  let tenantId = rt.runTenants.get(tenantOf);
-  if (tenantId === undefined) {
-    tenantId = await rt.db.read(SYSTEM_SCOPE, (q) => getRunTenant(q, tenantOf));
-    if (tenantId === undefined) return undefined;
+  let identity = rt.runTenants.get(tenantOf);
+  if (identity === undefined) {
+    identity = await rt.db.read(SYSTEM_SCOPE, (q) => getRunTenant(q, tenantOf));
+    if (identity === undefined) return undefined;
     if (rt.runTenants.size >= MAX_CACHED_TENANTS) rt.runTenants.delete(rt.runTenants.keys().next().value!);
-    rt.runTenants.set(tenantOf, tenantId);
+    rt.runTenants.set(tenantOf, identity);
   }
-  return { runId, scope: { tenantId }, db: rt.db, config: rt.config, clock: rt.clock, log: rt.log.child({ runId, tenantId }) };
+  const { tenantId, startedByKey } = identity;
+  return { runId, scope: { tenantId }, startedByKey, db: rt.db, config: rt.config, keys: rt.keys, clock: rt.clock, log: rt.log.child({ runId, tenantId }) };
 }
 
 /**

@@ -27,7 +27,10 @@ export async function setRunPhase(phase: RunPhase, opts: { reason?: string; data
   await DBOS.runStep(
     async () => {
       // A workflow started with plain DBOS (no Waymark run) has no phase to change.
-      if (ctx) await ctx.db.tx(ctx.scope, (q) => changePhase(q, ctx.runId, phase, 'workflow', opts.reason, opts.data));
+      if (!ctx) return;
+      const from = await ctx.db.tx(ctx.scope, (q) => changePhase(q, ctx.runId, phase, 'workflow', opts.reason, opts.data));
+      // Logged where the change is made, not on replay: one line per change.
+      if (from !== null) ctx.log.info({ phase, from, reason: opts.reason }, 'run phase changed');
     },
     { name: `waymark.setRunPhase:${phase}` },
   );
@@ -46,7 +49,8 @@ export async function setRunPhaseIfAllowed(runId: string, phase: RunPhase, actor
   const ctx = await contextForRun(runId);
   await DBOS.runStep(
     async () => {
-      if (ctx) await ctx.db.tx(ctx.scope, (q) => changePhaseIfAllowed(q, runId, phase, actor, reason, data));
+      if (!ctx) return;
+      if (await ctx.db.tx(ctx.scope, (q) => changePhaseIfAllowed(q, runId, phase, actor, reason, data))) ctx.log.info({ phase, reason }, 'run phase changed');
     },
     { name: stepName },
   );

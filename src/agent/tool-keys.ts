@@ -2,7 +2,10 @@
  * @module tools/tool-keys
  * Deterministic idempotency keys and redaction of secret fields.
  */
-import { canonicalHash } from '../canonical-json.js';
+import type { InstallationKeys } from '../installation-keys.js';
+import { REDACTED } from '../redact.js';
+
+export { REDACTED };
 
 /** Separates a fork's origin run id from its own part; see {@link forkRunId}. */
 const FORK_SEPARATOR = '.fork.';
@@ -35,17 +38,18 @@ export function originRunId(runId: string): string {
 
 /**
  * The idempotency key of a call: the tool's business key (valid across runs) when it has
- * one, else the tool name and canonical arguments scoped to the run's origin.
+ * one, else the tool name and an HMAC of the canonical arguments (keyed by the installation
+ * secret, so it cannot be tested against guessed arguments offline), scoped to the run's origin.
  *
  * @example
  * ```ts
- * toolCallKey('email.send', { to: 'a@b.c' }, 'run-1'); // 'run:run-1:email.send:5f1c…'
- * toolCallKey('payment.pay', { invoice: 'I-9' }, 'run-1', 'invoice:I-9'); // 'payment.pay:invoice:I-9'
+ * toolCallKey(keys, 'email.send', { to: 'a@b.c' }, 'run-1'); // 'run:run-1:email.send:5f1c…'
+ * toolCallKey(keys, 'payment.pay', { invoice: 'I-9' }, 'run-1', 'invoice:I-9'); // 'payment.pay:invoice:I-9'
  * ```
  */
-export function toolCallKey(tool: string, input: unknown, runId: string, businessKey?: string): string {
+export function toolCallKey(keys: Pick<InstallationKeys, 'hash'>, tool: string, input: unknown, runId: string, businessKey?: string): string {
   if (businessKey !== undefined) return `${tool}:${businessKey}`;
-  return `run:${originRunId(runId)}:${tool}:${canonicalHash(input).slice(0, 32)}`;
+  return `run:${originRunId(runId)}:${tool}:${keys.hash(input).slice(0, 32)}`;
 }
 
 /** Ends the workflow id of a run's compensation. */
@@ -74,16 +78,6 @@ export function compensationId(runId: string): string {
 export function compensatedRunId(workflowId: string): string | undefined {
   return workflowId.endsWith(COMPENSATION_SUFFIX) ? workflowId.slice(0, -COMPENSATION_SUFFIX.length) : undefined;
 }
-
-/**
- * What a secret field is stored as in the ledger and the API.
- *
- * @example
- * ```ts
- * if (call.args.apiKey === REDACTED) console.log('kept out of the ledger');
- * ```
- */
-export const REDACTED = '[redacted]';
 
 /**
  * A copy of `value` with the fields at the dotted `paths` replaced by `[redacted]`; arrays on

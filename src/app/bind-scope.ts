@@ -7,7 +7,12 @@ import type { Scope } from '../scope.js';
 
 /** The methods of `S` that take a scope first, without it. */
 export type Bound<S> = {
-  readonly [K in keyof S as S[K] extends (scope: Scope, ...args: never[]) => unknown ? K : never]: S[K] extends (scope: Scope, ...args: infer A) => infer R
+  // Compared as parameter tuples: a method's parameters would otherwise be checked bivariantly,
+  // and a method taking a string first (`authenticate(header)`) would pass for scope-first.
+  readonly [K in keyof S as S[K] extends (...args: infer P) => unknown ? (P extends [Scope, ...unknown[]] ? K : never) : never]: S[K] extends (
+    scope: Scope,
+    ...args: infer A
+  ) => infer R
     ? (...args: A) => R
     : never;
 };
@@ -27,5 +32,5 @@ export function bindScope<S extends object>(service: S, scope: Scope): Bound<S> 
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === 'function' ? (...args: unknown[]) => (value as (...a: unknown[]) => unknown).call(target, scope, ...args) : value;
     },
-  }) as unknown as Bound<S>;
+  });
 }

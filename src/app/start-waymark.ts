@@ -3,31 +3,42 @@
  * The composition root: starts the infrastructure (`runtime/`), then wires the services, the
  * HTTP API and the housekeeping loop on top of it. The one place that knows every layer.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import { registerCompensationWorkflow } from '../agent/compensate-run.js';
 import { toolCatalog } from '../agent/define-tool.js';
 import { WorkflowRegistry, type WorkflowDefinition, type WorkflowFunction } from '../agent/workflows.js';
+import { workflowQueueLimits } from '../agent/workflow-queues.js';
+import type { TriggerDefinition } from '../agent/triggers.js';
 import { loadConfig, type WaymarkConfig } from '../config.js';
 import { WaymarkError } from '../errors.js';
 import { createApp } from '../http/app.js';
+import { allowedHostsFor, assertSafeListen, serveHttp } from '../http/serve.js';
 import { createLogger, type Logger } from '../logger.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
 import type { DatabaseHandle } from '../runtime/database.js';
 import { RUN_QUEUE, startInfrastructure } from '../runtime/infrastructure.js';
 import { startWorkerLease } from '../runtime/worker-lease.js';
+import { currentRuntime } from '../runtime/process-runtime.js';
+import { InstantDispatch } from '../service/run-dispatch.js';
 import { DEFAULT_TENANT, createScope, type Scope } from '../scope.js';
 import type { Database } from '../store/gateway.js';
+import { ApiKeyService } from '../service/api-keys.js';
+import { ConsoleSessionService } from '../service/console-sessions.js';
 import { ApprovalService } from '../service/approvals.js';
+import { BreakerService } from '../service/breakers.js';
+import { CostService } from '../service/costs.js';
+import { RunStreamService } from '../service/run-stream.js';
+import { RunStreamListener } from '../store/run-stream-listener.js';
 import { DeadLetterService } from '../service/dead-letters.js';
 import { EventService } from '../service/events.js';
 import { RunService } from '../service/runs.js';
+import { insertPreparedRun, prepareRun } from '../service/run-start.js';
+import { ScheduleService, type DeclaredScheduleSpec, type ScheduleDeps } from '../service/schedules.js';
 import { ToolCallService } from '../service/tool-calls.js';
 import { VersionService } from '../service/versions.js';
 import { WorkerService } from '../service/workers.js';
-import { runHousekeeping } from './housekeeping.js';
+import { runHousekeeping, startParkedSweep } from './housekeeping.js';
 import { bindScope, type Bound } from './bind-scope.js';
 
 /** Options of {@link startWaymark}. */
@@ -42,8 +53,19 @@ export interface WaymarkOptions {
   config?: Partial<WaymarkConfig>;
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
-  /** The clock primitives schedule by; `waymark/testing` has one a test can advance. */
+  /** The clock primitives and schedules go by; `waymark/testing` has one a test can advance. */
   clock?: Clock;
+  /**
+   * Cron schedules declared in code besides those declared with their workflows
+   * (`@Waymark.workflow({ schedule })`): written to the database at start, in tenant
+   * `tenantId` (default `default`).
+   */
+  schedules?: readonly DeclaredScheduleSpec[];
+  /**
+   * Event triggers (`Waymark.trigger`): an event of their webhook source and type starts a run of
+   * their workflow, once per event id.
+   */
+  triggers?: readonly TriggerDefinition[];
   /**
    * Runs after migrations and before DBOS launches, with a knex connected to the application
    * database: the place to create or migrate business tables.
@@ -69,13 +91,25 @@ export interface ScopedWaymark {
   readonly workers: Bound<WorkerService>;
   readonly deadLetters: Bound<DeadLetterService>;
   readonly versions: Bound<VersionService>;
+  readonly keys: Bound<ApiKeyService>;
+  readonly costs: Bound<CostService>;
+  readonly streams: Bound<RunStreamService>;
+  readonly schedules: Bound<ScheduleService>;
+  readonly breakers: Bound<BreakerService>;
 }
 
-/** Who calls, from an embedding application. */
+/**
+ * Who calls, from an embedding application. The application vouches for its callers: it runs
+ * with the database's credentials, so by default a caller holds every permission (`admin`);
+ * pass the roles of the person it acts for to have Waymark apply them (approvals check that
+ * the caller is an assignee unless it is an admin).
+ */
 export interface CallerInit {
   actor: string;
-  /** Default `default` (until identity assigns tenants). */
+  /** Default `default`. */
   tenantId?: string;
+  /** Default `['admin']`. */
+  roles?: readonly string[];
   requestId?: string;
 }
 
@@ -101,6 +135,16 @@ export interface WaymarkServer {
   readonly deadLetters: DeadLetterService;
   /** Application versions still holding runs, and their workers. */
   readonly versions: VersionService;
+  /** API keys (the principals of the HTTP API) and the tenant audit log. */
+  readonly keys: ApiKeyService;
+  /** The model-call cost ledger: a run's cost, totals by workflow, tenant or day. */
+  readonly costs: CostService;
+  /** Runs' live streams: model-call parts, phase changes and the end, from an event id on. */
+  readonly streams: RunStreamService;
+  /** Cron schedules per tenant: create, list, pause, resume, delete. */
+  readonly schedules: ScheduleService;
+  /** Circuit breakers of tools: list, reset, force open (deployment-wide). */
+  readonly breakers: BreakerService;
   /** A pool on the application database, for the application's own reads. */
   readonly pool: pg.Pool;
   /** The database gateway. */
@@ -129,12 +173,20 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
   const config = loadConfig(options.env ?? process.env, options.config);
   const log = options.logger ?? createLogger(config.logLevel);
   const worker = options.worker ?? true;
+  if (options.http) assertSafeListen(config);
   const registry = new WorkflowRegistry(options.workflows ?? []);
   let stopped: Promise<void> | undefined;
   let stopAll = async (_drain: boolean): Promise<void> => {};
   const stop = (drain = true): Promise<void> => (stopped ??= stopAll(drain));
+  // Every worker registers the queue of each workflow with limits (a queue nobody registered never runs).
+  const queues = registry.list().flatMap((d) => (d.queue ? [{ name: d.queueName, limits: workflowQueueLimits(d.queue, config) }] : []));
   const infra = await startInfrastructure({
-    config, log, worker, clock: options.clock, beforeLaunch: options.beforeLaunch, registerFunctions: registerCompensationWorkflow,
+    config, log, worker, clock: options.clock, beforeLaunch: options.beforeLaunch, registerFunctions: registerCompensationWorkflow, queues,
+    // Child runs start as any run does (the same checks, secrets and enqueue), in their parent's step.
+    runStarter: ({ dbos, keys }) => {
+      const deps = { dbos, registry, queueName: RUN_QUEUE, appVersion: config.appVersion, keys };
+      return (q, scope, run) => insertPreparedRun(deps, q, scope, prepareRun(deps, run), run.origin);
+    },
     onExecutorLost: (error) => {
       // Tell the host first: it may exit, which stops in-flight code sooner than anything here.
       options.onFatal?.(error);
@@ -148,32 +200,67 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
   };
   try {
     const { db, dbos } = infra;
-    const runs = new RunService({ db, dbos, registry, queueName: RUN_QUEUE, appVersion: config.appVersion });
-    const toolCalls = new ToolCallService({ db, dbos, tools: toolCatalog });
-    const approvals = new ApprovalService({ db, dbos, clock: options.clock ?? systemClock });
+    // One LISTEN connection, opened when the first reader follows a stream or waits for a result.
+    const listener = new RunStreamListener(infra.pool.options, log);
+    cleanups.push(() => listener.stop());
+    const slots = worker ? currentRuntime().slots : undefined;
+    const dispatch = infra.executorId && slots && config.instantDispatch
+      ? new InstantDispatch({ dbos, executorId: infra.executorId, queueName: RUN_QUEUE, slots, appVersion: config.appVersion, log, runTenants: currentRuntime().runTenants })
+      : undefined;
+    const runs = new RunService({
+      db, dbos, registry, queueName: RUN_QUEUE, appVersion: config.appVersion, keys: infra.keys, listener, dispatch,
+      limits: { runsPerMinute: config.tenantRunsPerMinute, runsInFlight: config.tenantRunsInFlight },
+    });
+    const toolCalls = new ToolCallService({ db, dbos, tools: toolCatalog, queueName: RUN_QUEUE });
+    const approvals = new ApprovalService({ db, dbos, clock: options.clock ?? systemClock, queueName: RUN_QUEUE });
     const workers = new WorkerService({ db });
     const deadLetters = new DeadLetterService({ db, runs });
     const versions = new VersionService({ db, appName: config.appName });
-    const events = new EventService({ db, dbos, secrets: config.webhookSecrets, toleranceSeconds: config.webhookToleranceSeconds });
+    const keys = new ApiKeyService({ db });
+    const sessions = new ConsoleSessionService({ db, keys, ttlMs: config.consoleSessionTtlMs });
+    const costs = new CostService({ db });
+    const streams = new RunStreamService({ db, listener });
+    const clock = options.clock ?? systemClock;
+    const scheduleDeps: ScheduleDeps = { db, dbos, registry, queueName: RUN_QUEUE, appVersion: config.appVersion, keys: infra.keys, clock, log };
+    const schedules = new ScheduleService(scheduleDeps);
+    const breakers = new BreakerService({ db, dbos, queueName: RUN_QUEUE, clock, tools: toolCatalog });
+    const declared = [...registry.list().flatMap((d) => d.schedules.map((sc) => ({ ...sc, workflow: d.name }))), ...(options.schedules ?? [])];
+    const clashes = await schedules.declare(declared);
+    if (clashes.length > 0) log.warn({ schedules: clashes }, 'schedules declared in code were not written: schedules made over the API have their names');
+    const triggers = options.triggers ?? [];
+    for (const t of triggers) {
+      registry.get(t.workflow);
+      if (!(t.source in config.webhookSecrets) && !Object.keys(config.webhookSecrets).some((k) => k.startsWith(`${t.source}@`))) {
+        log.warn({ trigger: t.name, source: t.source }, 'event trigger for a webhook source that is not configured (WAYMARK_WEBHOOK_SECRETS): it never fires');
+      }
+    }
+    const events = new EventService({ db, dbos, queueName: RUN_QUEUE, secrets: config.webhookSecrets, toleranceSeconds: config.webhookToleranceSeconds, triggers, runStart: scheduleDeps });
 
     if (infra.executorId) {
       const lease = await startWorkerLease({
         db, executorId: infra.executorId, appName: config.appName, appVersion: config.appVersion, ttlMs: config.leaseTtlMs, log,
-        onTick: () => runHousekeeping({ db, dbos, queueName: RUN_QUEUE, appVersion: config.appVersion }),
+        onTick: () => runHousekeeping({
+          db, dbos, queueName: RUN_QUEUE, appVersion: config.appVersion, alerts: { db, config, log }, streamRetentionMs: config.streamRetentionMs, schedules: scheduleDeps,
+          dispatchSweep: { deps: { db, dbos, registry, log }, staleMs: config.leaseTtlMs },
+        }),
       });
       cleanups.push(() => lease.release());
+      cleanups.push(startParkedSweep({ db, dbos, queueName: RUN_QUEUE, staleMs: config.leaseTtlMs }, options.clock ?? systemClock, config.parkedSweepMs, log));
     }
 
     let httpUrl: string | undefined;
     if (options.http) {
-      const app = createApp({ runs, toolCalls, approvals, events, workers, deadLetters, versions, registry, db, bodyLimit: config.bodyLimit, logger: log });
-      const server = await listen(app, config.port, config.host);
-      cleanups.push(() => closeServer(server));
-      const { port } = server.address() as AddressInfo;
-      httpUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+      const app = createApp({
+        runs, toolCalls, approvals, events, workers, deadLetters, versions, keys, sessions, costs, streams, schedules, breakers, registry, db, bodyLimit: config.bodyLimit, logger: log,
+        allowedHosts: allowedHostsFor(config), corsOrigins: config.corsOrigins, rateLimitPerMinute: config.rateLimitPerMinute, trustProxy: config.behindProxy,
+      });
+      const served = await serveHttp(app, config);
+      cleanups.push(() => served.close());
+      httpUrl = served.url;
     }
 
-    const scope = (c: CallerInit): Scope => createScope({ tenantId: c.tenantId ?? DEFAULT_TENANT, actor: c.actor, requestId: c.requestId }, log);
+    const scope = (c: CallerInit): Scope =>
+      createScope({ tenantId: c.tenantId ?? DEFAULT_TENANT, actor: c.actor, roles: c.roles ?? ['admin'], requestId: c.requestId }, log);
     return {
       config,
       databaseUrl: infra.databaseUrl,
@@ -187,6 +274,11 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
       workers,
       deadLetters,
       versions,
+      keys,
+      costs,
+      streams,
+      schedules,
+      breakers,
       pool: infra.pool,
       db,
       httpUrl,
@@ -202,6 +294,11 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
           workers: bindScope(workers, s),
           deadLetters: bindScope(deadLetters, s),
           versions: bindScope(versions, s),
+          keys: bindScope(keys, s),
+          costs: bindScope(costs, s),
+          streams: bindScope(streams, s),
+          schedules: bindScope(schedules, s),
+          breakers: bindScope(breakers, s),
         };
       },
       stop: () => stop(),
@@ -210,25 +307,4 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
     await stop();
     throw e;
   }
-}
-
-function listen(app: import('express').Express, port: number, host: string): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = app.listen(port, host);
-    server.once('listening', () => resolve(server));
-    server.once('error', (e: NodeJS.ErrnoException) => {
-      reject(
-        e.code === 'EADDRINUSE'
-          ? new WaymarkError('http_port_in_use', `Port ${port} on ${host} is already in use; set PORT to a free port`, { cause: e })
-          : e,
-      );
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }

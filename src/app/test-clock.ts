@@ -1,9 +1,11 @@
 /**
  * @module app/test-clock
  * A clock a test controls: time stands still until the test calls `advance`, and then every
- * run whose reminder, escalation, deadline, event timeout or sleep fell due is woken, so a
+ * run whose reminder, escalation, deadline, event timeout or sleep fell due is woken (a live
+ * wait by a message, a parked run by Waymark's sweep), so a
  * five-day scenario runs in seconds against real Postgres and real DBOS workflows.
  */
+import { AsyncResource } from 'node:async_hooks';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import { toMs, type Duration } from '../durations.js';
 import { ensureError } from '../errors.js';
@@ -36,6 +38,12 @@ export class TestClock implements Clock {
   /** Wake-ups are sent one pass at a time, so each watch is woken exactly once. */
   #pending: Promise<void> = Promise.resolve();
   #failure: unknown;
+  readonly #listeners = new Set<(now: number) => Promise<unknown>>();
+  /**
+   * Runs a function in the context the clock was made in: a wake-up queued by a workflow's own
+   * `watch` must not be sent from inside that workflow (DBOS would record the send as its step).
+   */
+  readonly #detached = AsyncResource.bind((fn: () => void) => fn());
 
   constructor(start: Date | number = Date.now()) {
     this.#now = typeof start === 'number' ? start : start.getTime();
@@ -56,7 +64,7 @@ export class TestClock implements Clock {
     const entry: Watch = { runId, topic, at };
     this.#watches.set(key, entry);
     // Already due (time was advanced past it before the wait began): wake it now.
-    if (at <= this.#now) void this.#queueWake();
+    if (at <= this.#now) this.#detached(() => void this.#queueWake());
     return () => {
       if (this.#watches.get(key) === entry) this.#watches.delete(key);
     };
@@ -77,9 +85,21 @@ export class TestClock implements Clock {
     await this.#wake();
   }
 
+  /**
+   * Calls `listener` after every advance and waits for it (Waymark wakes the parked runs whose
+   * time came this way). Returns the function that removes it.
+   */
+  onAdvance(listener: (now: number) => Promise<unknown>): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
   /** Wakes what is due, after any wake-up already under way; reports a wake-up that failed. */
   async #wake(): Promise<void> {
     await this.#queueWake();
+    for (const l of this.#listeners) await l(this.#now).catch((e: unknown) => (this.#failure ??= e));
     const failure = this.#failure;
     this.#failure = undefined;
     if (failure !== undefined) throw ensureError(failure);

@@ -6,6 +6,8 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from '../logger.js';
 import { WaymarkError } from '../errors.js';
+import type { Scope } from '../scope.js';
+import { answerRequestError } from './request-errors.js';
 
 /** The body of an error response. */
 export interface Problem {
@@ -21,12 +23,17 @@ export interface Problem {
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
+  421: 'Misdirected Request',
   422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -73,10 +80,20 @@ interface ParserError {
  */
 export function problemHandler(log: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
+    // Logged with the request id when the request got that far.
+    const reqLog = (res.locals.scope as Scope | undefined)?.log ?? log;
     const instance = req.originalUrl;
+    if (res.headersSent) {
+      // Too late for a problem document: the answer is cut off, and the cause logged.
+      reqLog.error({ err, path: req.path, method: req.method }, 'error after the response started');
+      res.destroy();
+      return;
+    }
     if (err instanceof WaymarkError) {
       // Server-side trouble (the database unreachable or timed out) is logged; the client gets the code and a plain message.
-      if (err.status >= 500) log.warn({ code: err.code, path: req.path, method: req.method }, err.message);
+      if (err.status >= 500) reqLog.warn({ code: err.code, path: req.path, method: req.method }, err.message);
+      const retryAfter = err.details?.retryAfterSeconds;
+      if (err.status === 429 && typeof retryAfter === 'number') res.setHeader('retry-after', String(retryAfter));
       sendProblem(res, err.status, err.code, err.message, { instance, ...(err.details ?? {}) });
       return;
     }
@@ -89,11 +106,8 @@ export function problemHandler(log: Logger): ErrorRequestHandler {
       sendProblem(res, 413, 'body_too_large', `The request body exceeds the limit of ${p.limit ?? '?'} bytes`, { instance });
       return;
     }
-    if (p.type === 'encoding.unsupported' || p.type === 'charset.unsupported') {
-      sendProblem(res, 415, 'unsupported_encoding', 'The request body encoding is not supported', { instance });
-      return;
-    }
-    log.error({ err, path: req.path, method: req.method }, 'unhandled error in request');
+    if (answerRequestError(err, req, res, reqLog)) return;
+    reqLog.error({ err, path: req.path, method: req.method }, 'unhandled error in request');
     sendProblem(res, 500, 'internal_error', 'An unexpected error occurred; it has been logged', { instance });
   };
 }

@@ -17,6 +17,11 @@ export interface Clock {
    * function, called when the wait ends.
    */
   watch(runId: string, topic: string, at: number): () => void;
+  /**
+   * A clock that jumps (a test's) calls `listener` after each jump, and waits for it: the
+   * runtime wakes the parked runs whose time came. Returns the function that removes it.
+   */
+  onAdvance?(listener: (now: number) => Promise<unknown>): () => void;
 }
 
 /**

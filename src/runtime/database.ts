@@ -6,8 +6,12 @@
  */
 import path from 'node:path';
 import type { WaymarkConfig } from '../config.js';
+import { WaymarkError } from '../errors.js';
 import { ensureDatabaseExists } from '../store/admin.js';
 import { findRunningEmbeddedPostgres, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
+
+/** The embedded server's port unless `WAYMARK_PG_PORT` says otherwise or it is taken. */
+export const DEFAULT_EMBEDDED_PG_PORT = 54329;
 
 /** The database a process works in, and how to let go of it. */
 export interface DatabaseHandle {
@@ -36,12 +40,18 @@ export async function openDatabase(config: WaymarkConfig): Promise<DatabaseHandl
   }
   const dataDir = path.join(config.dataDir, 'postgres');
   const running = findRunningEmbeddedPostgres(dataDir);
+  if (running && config.embeddedPgPort !== undefined && config.embeddedPgPort !== running.port) {
+    throw new WaymarkError(
+      'embedded_postgres_shared',
+      `The embedded Postgres of ${config.dataDir} already runs on port ${running.port} (started by process ${running.ownerPid}), not on WAYMARK_PG_PORT=${config.embeddedPgPort}: unset WAYMARK_PG_PORT to share it, or set WAYMARK_DATA_DIR to another directory.`,
+    );
+  }
   if (running) {
     const url = running.withDatabase(config.embeddedDbName);
     await ensureDatabaseExists(url);
     return { url, source: 'embedded-shared', close: async () => {} };
   }
-  const server: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir, port: config.embeddedPgPort });
+  const server: EmbeddedPostgres = await startEmbeddedPostgres({ dataDir, port: config.embeddedPgPort, preferredPort: DEFAULT_EMBEDDED_PG_PORT });
   try {
     const url = server.withDatabase(config.embeddedDbName);
     await ensureDatabaseExists(url);

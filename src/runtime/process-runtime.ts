@@ -5,20 +5,60 @@
  * checkpointed, so these cannot be passed in; the runtime installs them here once at start,
  * and primitives read them only through the per-run context (`agent/run-context.ts`).
  */
+import type { DBOSClient } from '@dbos-inc/dbos-sdk';
 import type { WaymarkConfig } from '../config.js';
+import type { InstallationKeys } from '../installation-keys.js';
 import { WaymarkError } from '../errors.js';
+import type { RunIdentity } from '../store/runs.js';
 import type { Logger } from '../logger.js';
-import type { Database } from '../store/gateway.js';
+import type { Database, Tx } from '../store/gateway.js';
+import type { Scope } from '../scope.js';
 import type { Clock } from './clock.js';
+import type { RunSlots } from './run-slots.js';
+
+/** A run to start as a child, in the transaction of its parent's step. */
+export interface ChildRunStart {
+  id: string;
+  /** The registered workflow's public name. */
+  workflow: string;
+  input: unknown;
+  businessKey: string | null;
+  parentRunId: string;
+  /** Enqueued held back by the concurrency cap, until a sibling's end releases it. */
+  held: boolean;
+  /** The child's first audit event after `created`. */
+  origin: { kind: string; data: Record<string, unknown> };
+}
+
+/**
+ * Inserts and enqueues a run in the caller's transaction (the service layer's run start, installed
+ * by the composition root); false, having written nothing, when its id is taken.
+ */
+export type RunStarter = (q: Tx, scope: Scope, run: ChildRunStart) => Promise<boolean>;
 
 /** The running Waymark as primitives see it. */
 export interface ProcessRuntime {
   readonly db: Database;
   readonly config: WaymarkConfig;
+  /** The installation's keys: tool-call keys, sealed secret inputs. */
+  readonly keys: InstallationKeys;
   readonly clock: Clock;
   readonly log: Logger;
-  /** Tenants of runs seen by this process (a run's tenant never changes). */
-  readonly runTenants: Map<string, string>;
+  /** DBOS's client: a parking run stops itself with it, a woken one is resumed with it, a closed breaker wakes its waiting calls with it. */
+  readonly dbos: Pick<DBOSClient, 'cancelWorkflow' | 'resumeWorkflow' | 'sendInTransaction'>;
+  /** The queue runs are dispatched from (a parked run is resumed onto it). */
+  readonly queueName: string;
+  /** Tenants and starting keys of runs seen by this process (neither ever changes). */
+  readonly runTenants: Map<string, RunIdentity>;
+  /** Starts child runs (`startChildren`); absent where no composition root installed it. */
+  readonly startRun?: RunStarter | undefined;
+  /**
+   * Unique to this process start: marks the executions running here, so that the next
+   * execution of a run can tell whether this process died with it (`waymark.run_executions`).
+   */
+  readonly processToken: string;
+  /** The worker's run slots (`WAYMARK_CONCURRENCY`): queue dispatches and direct starts share them. */
+  readonly slots?: RunSlots | undefined;
 }
 
 let installed: ProcessRuntime | undefined;
@@ -29,7 +69,7 @@ let installed: ProcessRuntime | undefined;
  *
  * @example
  * ```ts
- * const uninstall = installRuntime({ db, config, clock: systemClock, log, runTenants: new Map() });
+ * const uninstall = installRuntime({ db, config, keys, clock: systemClock, log, dbos, queueName: RUN_QUEUE, runTenants: new Map(), processToken: randomUUID(), slots: new RunSlots(1000) });
  * ```
  */
 export function installRuntime(runtime: ProcessRuntime): () => void {

@@ -11,6 +11,7 @@ import { ensureError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { SYSTEM_SCOPE } from '../scope.js';
 import type { Database } from '../store/gateway.js';
+import { metrics } from '../telemetry/metrics.js';
 import { adoptWorker, expiredWorkers, registerWorker, releaseLease, renewLease } from '../store/workers.js';
 
 /** Settings of {@link startWorkerLease}. */
@@ -62,8 +63,13 @@ export async function startWorkerLease(o: LeaseOptions): Promise<WorkerLease> {
       await register();
     }
     for (const dead of await o.db.read(SYSTEM_SCOPE, (q) => expiredWorkers(q, o.appName, o.appVersion, o.executorId))) {
-      const runs = await o.db.tx(SYSTEM_SCOPE, (q) => adoptWorker(q, dead, o.executorId, o.appName, o.appVersion));
-      if (runs !== null) o.log.warn({ dead, runs, adopter: o.executorId }, 'adopted the runs of a dead worker');
+      const adopted = await o.db.tx(SYSTEM_SCOPE, (q) => adoptWorker(q, dead, o.executorId, o.appName, o.appVersion));
+      if (adopted === null) continue;
+      metrics.leaseTakeovers.inc();
+      metrics.adoptedRuns.inc(adopted.runs);
+      // The dead worker's runs are queued again from here: how long they stood still.
+      if (adopted.runs > 0) metrics.recoverySeconds.observe(adopted.silentSeconds);
+      o.log.warn({ dead, runs: adopted.runs, silentSeconds: adopted.silentSeconds, adopter: o.executorId }, 'adopted the runs of a dead worker');
     }
     await o.onTick?.();
   };

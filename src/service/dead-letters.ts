@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { forkRunId } from '../agent/tool-keys.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { publicError, scrubMessage, type PublicError } from '../public-error.js';
 import type { Scope } from '../scope.js';
 import { compensationStarted, lockRunRecovery } from '../store/compensation.js';
 import { getDeadLetter, listDeadLetters, reopenDeadLetter, resolveDeadLetter, type DeadLetterRow } from '../store/dead-letters.js';
@@ -14,6 +15,7 @@ import type { Database } from '../store/gateway.js';
 import { workflowExists } from '../store/runs.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { RunService } from './runs.js';
+import { metrics } from '../telemetry/metrics.js';
 
 /** A dead letter as operators see it. */
 export interface DeadLetterView {
@@ -22,9 +24,9 @@ export interface DeadLetterView {
   cause: string;
   status: string;
   createdAt: string;
-  error: { name: string; message: string } | null;
-  failingStep: { id: number; name: string; error: unknown } | null;
-  toolFailure: { tool?: string; key?: string; attempts?: number; lastError?: unknown; cause?: string; reason?: string } | null;
+  error: PublicError | null;
+  failingStep: { id: number; name: string; error: PublicError | null } | null;
+  toolFailure: { tool?: string; key?: string; attempts?: number; lastError?: PublicError | null; cause?: string; reason?: string } | null;
   /** Where a retry starts by default. */
   retryFromStep: number;
   toolAttempts: number;
@@ -97,6 +99,8 @@ export class DeadLetterService {
       if (!(await this.#exists(scope, newId))) await this.#db.tx(scope, (q) => reopenDeadLetter(q, runId));
       throw e;
     }
+    metrics.interventions.inc({ action: 'dead_letter_retried' });
+    scope.log.info({ runId, tenantId: scope.tenantId, retryRunId: newId, fromStep }, 'dead letter retried');
     return this.get(scope, runId);
   }
 
@@ -110,6 +114,8 @@ export class DeadLetterService {
     if (!(await this.#db.tx(scope, (q) => resolveDeadLetter(q, scope.tenantId, runId, { status: 'discarded', by: scope.actor, reason })))) {
       throw new ConflictError('dead_letter_not_open', `The dead letter of run '${runId}' is ${d.status}; only open dead letters can be discarded`);
     }
+    metrics.interventions.inc({ action: 'dead_letter_discarded' });
+    scope.log.info({ runId, tenantId: scope.tenantId }, 'dead letter discarded');
     return this.get(scope, runId);
   }
 
@@ -121,14 +127,24 @@ export class DeadLetterService {
 }
 
 function toView(r: DeadLetterRow): DeadLetterView {
-  const err = r.error as { name?: unknown; message?: unknown } | null;
   const failing = r.failing_step;
   const retryFromStep = r.tool_call_site ?? (failing ? (failing.error !== null ? failing.function_id : failing.function_id + 1) : 0);
   return {
     runId: r.run_id, workflow: r.workflow, cause: r.cause, status: r.status, createdAt: r.created_at.toISOString(),
-    error: err && typeof err === 'object' ? { name: typeof err.name === 'string' ? err.name : 'Error', message: typeof err.message === 'string' ? err.message : JSON.stringify(err) } : null,
-    failingStep: failing ? { id: failing.function_id, name: failing.function_name, error: failing.error } : null,
-    toolFailure: r.tool_failure, retryFromStep, toolAttempts: Number(r.tool_attempts), recoveryAttempts: Number(r.recovery_attempts ?? 0),
+    error: publicError(r.error),
+    failingStep: failing ? { id: failing.function_id, name: failing.function_name, error: publicError(failing.error) } : null,
+    toolFailure: publicToolFailure(r.tool_failure), retryFromStep, toolAttempts: Number(r.tool_attempts), recoveryAttempts: Number(r.recovery_attempts ?? 0),
     resolvedBy: r.resolved_by, resolvedAt: r.resolved_at?.toISOString() ?? null, resolution: r.resolution, retryRunId: r.retry_run_id,
+  };
+}
+
+/** The failed tool call, with its last error and reason fit to serve. */
+function publicToolFailure(f: DeadLetterRow['tool_failure']): DeadLetterView['toolFailure'] {
+  if (!f) return null;
+  const { lastError, reason, ...rest } = f;
+  return {
+    ...rest,
+    ...(lastError !== undefined ? { lastError: publicError(lastError) } : {}),
+    ...(typeof reason === 'string' ? { reason: scrubMessage(reason) } : {}),
   };
 }

@@ -1,13 +1,15 @@
 /**
  * @module service/timeouts
  * Housekeeping for run deadlines and idle timeouts, once per run (whichever worker claims it):
- * `fail` moves the run to `failed` with the reason, cancels it (and its child runs) and
- * dead-letters it — its compensations then run; `escalate` moves it to `escalated` and lets it
+ * `fail` moves the run to `failed` with the reason, cancels it and dead-letters it — its
+ * compensations then run (its child runs from `startChildren` go on: only a cancel through
+ * `RunService.cancel` cascades to them); `escalate` moves it to `escalated` and lets it
  * go on. Both are recorded in the audit trail. Runs from every tenant are handled.
  */
 import type { DBOSClient } from '@dbos-inc/dbos-sdk';
 import { SYSTEM_SCOPE } from '../scope.js';
 import type { Database } from '../store/gateway.js';
+import { cancelParked } from '../store/parked-runs.js';
 import { appendRunEvent, changePhaseIfAllowed } from '../store/runs.js';
 import { claimTimeout, deadLetterTimeout, releaseTimeout, timedOutRuns, type TimedOutRun } from '../store/timeouts.js';
 
@@ -24,6 +26,8 @@ export async function handleTimeouts(db: Database, dbos: DBOSClient): Promise<vo
     if (!(await claimAndRecord(db, run))) continue;
     if (run.on_timeout !== 'fail') continue;
     try {
+      // A parked run is stopped for good here (its phase already says failed).
+      await db.tx(SYSTEM_SCOPE, (q) => cancelParked(q, run.id, 'system', null));
       await dbos.cancelWorkflow(run.id, { cancelChildren: true });
       await db.tx(SYSTEM_SCOPE, (q) => deadLetterTimeout(q, run.id));
     } catch (e) {

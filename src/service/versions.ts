@@ -11,10 +11,12 @@ import { listVersions } from '../store/versions.js';
 /** One application version. */
 export interface VersionView {
   appVersion: string;
-  /** Runs queued or executing under this version (only its workers take them). */
+  /** Runs queued, executing or parked under this version (only its workers take them). */
   inFlight: number;
   queued: number;
   executing: number;
+  /** Waiting runs whose execution ended (a message or their timer resumes them on a worker of this version). */
+  parked: number;
   liveWorkers: string[];
 }
 
@@ -38,8 +40,8 @@ export class VersionService {
   async list(_scope: Scope): Promise<VersionView[]> {
     const rows = await this.#db.read(SYSTEM_SCOPE, (q) => listVersions(q, this.#appName));
     return rows.map((r) => ({
-      appVersion: r.app_version, queued: Number(r.queued), executing: Number(r.executing),
-      inFlight: Number(r.queued) + Number(r.executing), liveWorkers: r.workers ?? [],
+      appVersion: r.app_version, queued: Number(r.queued), executing: Number(r.executing), parked: Number(r.parked),
+      inFlight: Number(r.queued) + Number(r.executing) + Number(r.parked), liveWorkers: r.workers ?? [],
     }));
   }
 }

@@ -1,8 +1,10 @@
 /**
  * @module store/admin
- * Server-level SQL: creating the application database when it does not exist yet.
+ * Server-level SQL: creating the application database when it does not exist yet, and whether
+ * the login role may act as the row-level-security role.
  */
 import pg from 'pg';
+import type { Queryable } from './gateway.js';
 
 /**
  * Creates the database named in `url` when it does not exist yet (through the server's
@@ -45,4 +47,44 @@ export async function ensureDatabaseExists(url: string): Promise<void> {
  */
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** The role the gateway's transactions run as, subject to row-level security (migration 011). */
+export const APP_ROLE = 'waymark_app';
+
+/**
+ * Whether this connection's login role may switch to {@link APP_ROLE} (it exists and the login
+ * role is a member, or a superuser).
+ *
+ * @example
+ * ```ts
+ * const db = new Database(pool, { statementTimeoutMs, role: (await canUseAppRole(pool)) ? APP_ROLE : undefined });
+ * ```
+ */
+export async function canUseAppRole(db: Queryable): Promise<boolean> {
+  const { rows } = await db.query<{ ok: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AND pg_has_role(current_user, (SELECT oid FROM pg_roles WHERE rolname = $1), 'MEMBER') AS ok`,
+    [APP_ROLE],
+  );
+  return rows[0]?.ok === true;
+}
+
+/**
+ * Sets the password of the role `url` connects as (the embedded server's superuser, when it
+ * is rotated away from an old fixed password). Rejects when the connection is refused.
+ *
+ * @example
+ * ```ts
+ * await changeOwnPassword('postgresql://postgres:old@127.0.0.1:54329/postgres', 'n3w-Rand0m');
+ * ```
+ */
+export async function changeOwnPassword(url: string, password: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    // ALTER ROLE takes no bind parameters; quote the literal.
+    await client.query(`ALTER ROLE CURRENT_USER WITH PASSWORD '${password.replace(/'/g, "''")}'`);
+  } finally {
+    await client.end();
+  }
 }

@@ -106,6 +106,8 @@ export interface ApprovalFilter {
   /** A user id: approvals assigned to them. */
   assignee?: string | undefined;
   role?: string | undefined;
+  /** Approvals this principal may decide: assigned to its name or to one of its roles. */
+  decidableBy?: { user: string; roles: readonly string[] } | undefined;
   runId?: string | undefined;
   limit: number;
   after?: { createdKey: string; id: string } | undefined;
@@ -129,6 +131,10 @@ export async function listApprovals(db: Queryable, tenantId: string, f: Approval
   if (f.status) add((n) => `status = $${n}`, f.status);
   if (f.assignee) add((n) => `assignees @> jsonb_build_object('users', jsonb_build_array($${n}::text))`, f.assignee);
   if (f.role) add((n) => `assignees @> jsonb_build_object('roles', jsonb_build_array($${n}::text))`, f.role);
+  if (f.decidableBy) {
+    params.push(f.decidableBy.user, [...f.decidableBy.roles]);
+    where.push(`(assignees->'users' ? $${params.length - 1} OR assignees->'roles' ?| $${params.length}::text[])`);
+  }
   if (f.runId) add((n) => `run_id = $${n}`, f.runId);
   if (f.after) {
     params.push(f.after.createdKey, f.after.id);
@@ -150,30 +156,33 @@ export interface DecisionUpdate {
 }
 
 /**
- * Records the decision (or expiry) of a pending approval, with its audit event; returns false
- * when the approval was no longer pending (someone else decided first).
+ * Records the decision (or expiry) of a pending approval, with its audit event; returns the
+ * decided row, or undefined when the approval was no longer pending (someone else decided first).
  *
  * @example
  * ```ts
  * const won = await decideApproval(txClient, row, { status: 'approved', by: 'ada', comment: null, edits: null, finalValue: row.proposal, editDiff: [] });
  * ```
  */
-export async function decideApproval(db: Queryable, a: ApprovalRow, d: DecisionUpdate): Promise<boolean> {
-  const { rowCount } = await db.query(
+export async function decideApproval(db: Queryable, a: ApprovalRow, d: DecisionUpdate): Promise<ApprovalRow | undefined> {
+  // The decided row comes back from the UPDATE itself: the caller answers with it, no re-read.
+  const { rows } = await db.query<ApprovalRow>(
     `WITH upd AS (
        UPDATE waymark.approvals
        SET status = $2, decided_by = $3, decided_at = clock_timestamp(), comment = $4, edits = $5, final_value = $6,
            edit_diff = $7, updated_at = clock_timestamp()
        WHERE id = $1 AND status = 'pending'
-       RETURNING id, run_id, tenant_id)
-     INSERT INTO waymark.run_events (run_id, tenant_id, kind, actor, reason, data)
-     SELECT run_id, tenant_id, $8, $3, $4,
-            jsonb_strip_nulls(jsonb_build_object('approvalId', id, 'decision', $2::text, 'edits', $5::jsonb, 'diff', $7::jsonb))
-     FROM upd`,
+       RETURNING *, created_at::text AS created_key),
+     ev AS (
+       INSERT INTO waymark.run_events (run_id, tenant_id, kind, actor, reason, data)
+       SELECT run_id, tenant_id, $8, $3, $4,
+              jsonb_strip_nulls(jsonb_build_object('approvalId', id, 'decision', $2::text, 'edits', $5::jsonb, 'diff', $7::jsonb))
+       FROM upd)
+     SELECT * FROM upd`,
     [a.id, d.status, d.by, d.comment, d.edits === undefined ? null : JSON.stringify(d.edits), JSON.stringify(d.finalValue ?? null),
       JSON.stringify(d.editDiff ?? []), d.status === 'expired' ? 'approval_expired' : 'approval_decided'],
   );
-  return rowCount === 1;
+  return rows[0];
 }
 
 /**

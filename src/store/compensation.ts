@@ -32,7 +32,8 @@ export async function compensableCalls(db: Queryable, runId: string): Promise<Co
 
 /**
  * Runs that failed for good or were cancelled, have calls to undo, and whose compensation has
- * not been started (its workflow id is `<run>.compensation`).
+ * not been started (its workflow id is `<run>.compensation`); not poison runs whose dead letter
+ * is still open.
  *
  * @example
  * ```ts
@@ -48,6 +49,9 @@ export async function runsAwaitingCompensation(db: Queryable, limit = 100): Prom
        AND EXISTS (SELECT 1 FROM waymark.tool_calls t WHERE t.owner_run_id = r.id AND t.compensable AND t.status IN ('succeeded', 'reconciled'))
        AND NOT EXISTS (SELECT 1 FROM dbos.workflow_status c WHERE c.workflow_uuid = r.id || '.compensation')
        AND NOT EXISTS (SELECT 1 FROM waymark.dead_letters d WHERE d.run_id = r.id AND d.status = 'retried')
+       -- A poison run stopped executing; it did not fail. Its calls are undone only once the
+       -- operator discards its dead letter (a retry continues it instead).
+       AND NOT EXISTS (SELECT 1 FROM waymark.dead_letters d WHERE d.run_id = r.id AND d.cause = 'poison_run' AND d.status = 'open')
        AND NOT EXISTS (SELECT 1 FROM waymark.runs f WHERE f.forked_from = r.id)
      LIMIT $1`,
     [limit],

@@ -5,6 +5,7 @@
  * each other.
  */
 import type { Queryable } from './gateway.js';
+import { moveStateOnEvent } from './states.js';
 
 /** A stored event. */
 export interface EventRow {
@@ -116,23 +117,26 @@ export async function missedEvents(db: Queryable, tenantId: string, runId: strin
  *
  * @example
  * ```ts
- * const waits = await openWaits(txClient, 'default', type, key);
+ * const waits = await openWaits(txClient, 'default', 'police', type, key);
  * ```
  */
-export async function openWaits(db: Queryable, tenantId: string, type: string, key: string): Promise<OpenWait[]> {
+export async function openWaits(db: Queryable, tenantId: string, source: string, type: string, key: string): Promise<OpenWait[]> {
   const { rows } = await db.query<OpenWait>(
-    `SELECT w.id, w.run_id, s.status AS run_status
+    `SELECT w.id, w.run_id,
+            -- a parked run is waiting, whatever DBOS says
+            CASE WHEN s.status = 'CANCELLED' AND waymark.is_parked(w.run_id) THEN 'PENDING' ELSE s.status END AS run_status
      FROM waymark.event_waits w LEFT JOIN dbos.workflow_status s ON s.workflow_uuid = w.run_id
-     WHERE w.tenant_id = $1 AND w.type = $2 AND w.key = $3
+     WHERE w.tenant_id = $1 AND w.type = $2 AND w.key = $3 AND (w.source IS NULL OR w.source = $4)
        AND (w.status = 'waiting' OR (w.status = 'cancelled' AND w.cancelled_with_run))
      ORDER BY w.created_at FOR UPDATE OF w`,
-    [tenantId, type, key],
+    [tenantId, type, key, source],
   );
   return rows;
 }
 
 /**
- * Marks a wait as delivered with an event, with an audit event on its run.
+ * Marks a wait as delivered with an event, with an audit event on its run, and moves the run's
+ * business state when its workflow declared a move for the event's type.
  *
  * @example
  * ```ts
@@ -140,15 +144,18 @@ export async function openWaits(db: Queryable, tenantId: string, type: string, k
  * ```
  */
 export async function markDelivered(db: Queryable, waitId: string, source: string, eventId: string): Promise<void> {
-  await db.query(
+  const { rows } = await db.query<{ run_id: string; type: string; key: string }>(
     `WITH upd AS (
        UPDATE waymark.event_waits SET status = 'delivered', event_source = $2, event_id = $3, finished_at = clock_timestamp()
        WHERE id = $1 RETURNING run_id, tenant_id, type, key)
      INSERT INTO waymark.run_events (run_id, tenant_id, kind, actor, data)
      SELECT run_id, tenant_id, 'event_received', 'webhook:' || $2, jsonb_build_object('waitId', $1::text, 'type', type, 'key', key, 'source', $2::text, 'eventId', $3::text)
-     FROM upd`,
+     FROM upd
+     RETURNING run_id, data->>'type' AS type, data->>'key' AS key`,
     [waitId, source, eventId],
   );
+  // The run's own business state moves with the delivery, as its workflow declared (once: a wait is delivered once).
+  for (const r of rows) await moveStateOnEvent(db, { runId: r.run_id, waitId, type: r.type, key: r.key, source, eventId });
 }
 
 /**
@@ -157,29 +164,29 @@ export async function markDelivered(db: Queryable, waitId: string, source: strin
  *
  * @example
  * ```ts
- * const early = await openWait(txClient, { id, runId, type, key, deadlineAt });
+ * const early = await openWait(txClient, { id, runId, source: 'police', type, key, deadlineAt });
  * ```
  */
 export async function openWait(
   db: Queryable,
-  w: { id: string; runId: string; type: string; key: string; deadlineAt: Date | null },
+  w: { id: string; runId: string; source: string; type: string; key: string; deadlineAt: Date | null },
 ): Promise<{ tenantId: string; early: EventRow | undefined } | undefined> {
   const { rows } = await db.query<{ tenant_id: string }>(
-    `INSERT INTO waymark.event_waits (id, tenant_id, run_id, type, key, status, deadline_at)
-     SELECT $1, tenant_id, id, $3, $4, 'waiting', $5 FROM waymark.runs WHERE id = $2
+    `INSERT INTO waymark.event_waits (id, tenant_id, run_id, source, type, key, status, deadline_at)
+     SELECT $1, tenant_id, id, $6, $3, $4, 'waiting', $5 FROM waymark.runs WHERE id = $2
      ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id
      RETURNING tenant_id`,
-    [w.id, w.runId, w.type, w.key, w.deadlineAt],
+    [w.id, w.runId, w.type, w.key, w.deadlineAt, w.source],
   );
   const tenantId = rows[0]?.tenant_id;
   if (!tenantId) return undefined;
   const early = await db.query<EventRow>(
     `SELECT e.source, e.event_id, e.type, e.key, e.data, e.received_at FROM waymark.events e
-     WHERE e.tenant_id = $1 AND e.type = $2 AND e.key = $3
+     WHERE e.tenant_id = $1 AND e.type = $2 AND e.key = $3 AND e.source = $5
        AND NOT EXISTS (SELECT 1 FROM waymark.event_waits x
                        WHERE x.run_id = $4 AND x.event_source = e.source AND x.event_id = e.event_id)
      ORDER BY e.received_at LIMIT 1`,
-    [tenantId, w.type, w.key, w.runId],
+    [tenantId, w.type, w.key, w.runId, w.source],
   );
   return { tenantId, early: early.rows[0] };
 }

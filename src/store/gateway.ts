@@ -39,10 +39,17 @@ export interface DatabaseOptions {
    * restart, a failover) before `database_unavailable` is thrown (default 20 s).
    */
   connectionRetryMs?: number;
+  /**
+   * The role every transaction runs as (`SET LOCAL ROLE`): `waymark_app`, which row-level
+   * security applies to. Undefined: the login role's own rights (migrations, and databases
+   * where the role could not be set up).
+   */
+  role?: string | undefined;
 }
 
 const SERIALIZATION = new Set(['40001', '40P01']);
-const CONNECTION_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTCONN', '57P01', '57P02', '57P03']);
+// 53300: the server has no connection slot left (max_connections), refused at connect: nothing ran.
+const CONNECTION_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTCONN', '57P01', '57P02', '57P03', '53300']);
 
 /**
  * Whether `e` says the connection to the database was lost or refused.
@@ -100,9 +107,12 @@ export class Database {
   readonly #statementTimeoutMs: number;
   readonly #maxAttempts: number;
   readonly #connectionRetryMs: number;
+  readonly #setRole: string;
 
   constructor(pool: pg.Pool, opts: DatabaseOptions) {
     this.#pool = pool;
+    if (opts.role !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(opts.role)) throw new Error(`Database: invalid role name '${opts.role}'`);
+    this.#setRole = opts.role ? ` SET LOCAL ROLE "${opts.role}";` : '';
     this.#statementTimeoutMs = opts.statementTimeoutMs;
     this.#maxAttempts = opts.maxAttempts ?? 5;
     this.#connectionRetryMs = opts.connectionRetryMs ?? 20_000;
@@ -155,9 +165,9 @@ export class Database {
     let broken = false;
     let discard = false;
     try {
-      // One round trip: BEGIN, the tenant and the statement timeout (simple query protocol).
+      // One round trip: BEGIN, the role, the tenant and the statement timeout (simple query protocol).
       await client.query(
-        `BEGIN${opts.readOnly ? ' READ ONLY' : ''}; SELECT set_config('waymark.tenant_id', ${client.escapeLiteral(scope.tenantId)}, true),` +
+        `BEGIN${opts.readOnly ? ' READ ONLY' : ''};${this.#setRole} SELECT set_config('waymark.tenant_id', ${client.escapeLiteral(scope.tenantId)}, true),` +
           ` set_config('statement_timeout', '${Math.max(0, Math.floor(this.#statementTimeoutMs))}', true)`,
       );
       const result = await work(client);

@@ -3,6 +3,7 @@
  * SQL for `waymark.runs`, joined with DBOS's status and output tables.
  */
 import { PhaseTransitionError } from '../errors.js';
+import { scrubDeep, scrubText } from '../redact.js';
 import { mapDatabaseError, type Queryable } from './gateway.js';
 
 /** A run as stored, with DBOS's view of it. */
@@ -11,10 +12,15 @@ export interface RunRow {
   tenant_id: string;
   workflow: string;
   phase: string;
+  /** The run's own business state (null: its workflow declares none). */
+  state: string | null;
   input: unknown;
   idempotency_key: string | null;
+  business_key: string | null;
   request_hash: string | null;
   forked_from: string | null;
+  /** The run that started this one with `startChildren` (migration 021). */
+  parent_run_id: string | null;
   app_version: string | null;
   created_by: string;
   created_at: Date;
@@ -22,24 +28,40 @@ export interface RunRow {
   /** `created_at` as exact text, for keyset cursors (JS dates drop microseconds). */
   created_key: string;
   status: string | null;
+  /** Whether the run's wait parked (its execution ended; a message or its timer resumes it). */
+  parked: boolean;
   executor_id: string | null;
   started_at: Date | null;
   completed_at: Date | null;
   output: unknown;
   error: unknown;
+  /** The run's own queue (NULL: the shared one), priority and partition key (migration 022). */
+  queue_name: string | null;
+  priority: number | null;
+  partition_key: string | null;
 }
 
+/**
+ * The run's status as clients see it: a parked run (its execution ended while it waits, DBOS
+ * says CANCELLED) is waiting, as a live waiting run is.
+ */
+const RUN_STATUS = `CASE WHEN s.status = 'CANCELLED' AND p.run_id IS NOT NULL THEN 'PENDING' ELSE s.status END`;
+
 const SELECT_RUN = `
-  SELECT r.id, r.tenant_id, r.workflow, r.phase, r.input, r.idempotency_key, r.request_hash, r.forked_from,
+  SELECT r.id, r.tenant_id, r.workflow, r.phase, r.state, r.input, r.idempotency_key, r.business_key, r.request_hash, r.forked_from, r.parent_run_id,
+         r.queue_name, r.priority, r.partition_key,
          r.app_version, r.created_by, r.created_at, r.updated_at, r.created_at::text AS created_key,
-         s.status, s.executor_id,
-         to_timestamp(s.started_at_epoch_ms / 1000.0) AS started_at,
-         to_timestamp(s.completed_at / 1000.0) AS completed_at,
+         ${RUN_STATUS} AS status, p.run_id IS NOT NULL AS parked, s.executor_id,
+         -- a run started directly (instant dispatch) has no queue claim: it started when DBOS created it
+         to_timestamp(coalesce(s.started_at_epoch_ms, CASE WHEN s.queue_name IS NULL AND s.status <> 'ENQUEUED' THEN s.created_at END) / 1000.0) AS started_at,
+         -- a parked run has not completed, whatever DBOS's cancel wrote
+         CASE WHEN p.run_id IS NULL THEN to_timestamp(s.completed_at / 1000.0) END AS completed_at,
          waymark.decode_dbos_value(o.output) AS output,
          waymark.decode_dbos_value(o.error) AS error
   FROM waymark.runs r
   LEFT JOIN dbos.workflow_status s ON s.workflow_uuid = r.id
-  LEFT JOIN dbos.workflow_output o ON o.workflow_uuid = r.id`;
+  LEFT JOIN dbos.workflow_output o ON o.workflow_uuid = r.id
+  LEFT JOIN waymark.parked_runs p ON p.run_id = r.id AND p.state IN ('parking', 'parked', 'resuming')`;
 
 /** Fields of a new run. */
 export interface NewRun {
@@ -48,19 +70,66 @@ export interface NewRun {
   workflow: string;
   input: unknown;
   idempotencyKey: string | null;
+  /** What the run is about in the business (`lead:123`); not unique. */
+  businessKey?: string | null;
   requestHash: string;
   appVersion: string;
   createdBy: string;
+  /** The API key that started the run (null: the CLI or the embedding API): its authority is checked again before writes. */
+  startedByKey?: string | null;
   /** Tool-call retries the run may spend; null for the default. */
   retryBudget: number | null;
   deadlineMs?: number | null;
   idleTimeoutMs?: number | null;
   onTimeout?: 'fail' | 'escalate';
+  /** The workflow's model-call budget (limits and policy), as declared. */
+  budget?: unknown;
+  /** The run that starts this one as its child (same tenant). */
+  parentRunId?: string | null;
+}
+
+/** How close a tenant is to its run limits (see {@link tenantRunLoad}). */
+export interface TenantRunLoad {
+  /** Seconds until a run of the last minute ages out, when the tenant started `perMinute` runs in it; else null. */
+  windowFullForSeconds: number | null;
+  /** Unfinished runs (queued, executing, waiting), counted up to `inFlight`; null when not asked. */
+  inFlight: number | null;
+}
+
+/**
+ * Reads a tenant's recent and unfinished runs, each count bounded by its limit so the cost stays
+ * small however many runs the tenant has (0: that limit is off and not read).
+ *
+ * @example
+ * ```ts
+ * const load = await tenantRunLoad(tx, 'default', { perMinute: 6000, inFlight: 100_000 });
+ * ```
+ */
+export async function tenantRunLoad(db: Queryable, tenantId: string, limits: { perMinute: number; inFlight: number }): Promise<TenantRunLoad> {
+  const { rows } = await db.query<{ window_full_for_seconds: string | null; in_flight: string | null }>(
+    `SELECT
+       CASE WHEN $2::int > 0 THEN (
+         SELECT extract(epoch FROM r.created_at + interval '60 seconds' - clock_timestamp())
+         FROM waymark.runs r WHERE r.tenant_id = $1 AND r.created_at > clock_timestamp() - interval '60 seconds'
+         ORDER BY r.created_at DESC, r.id DESC OFFSET greatest($2::int - 1, 0) LIMIT 1) END AS window_full_for_seconds,
+       CASE WHEN $3::int > 0 THEN (
+         SELECT count(*) FROM (
+           SELECT 1 FROM dbos.workflow_status s JOIN waymark.runs r ON r.id = s.workflow_uuid
+           WHERE r.tenant_id = $1 AND (s.status IN ('ENQUEUED', 'PENDING', 'DELAYED') OR (s.status = 'CANCELLED' AND waymark.is_parked(r.id)))
+           LIMIT $3) x) END AS in_flight`,
+    [tenantId, limits.perMinute, limits.inFlight],
+  );
+  const row = rows[0]!;
+  return {
+    windowFullForSeconds: row.window_full_for_seconds === null ? null : Number(row.window_full_for_seconds),
+    inFlight: row.in_flight === null ? null : Number(row.in_flight),
+  };
 }
 
 /**
  * Inserts a run in phase `queued` with its `created` event; returns false (and writes nothing)
- * when the tenant already has a run with this idempotency key.
+ * when the tenant already has a run with this idempotency key, or any tenant has a run with
+ * this id.
  *
  * @example
  * ```ts
@@ -71,14 +140,16 @@ export async function insertRun(db: Queryable, run: NewRun): Promise<boolean> {
   const { rowCount } = await db.query(
     `WITH ins AS (
        INSERT INTO waymark.runs (id, tenant_id, workflow, phase, input, idempotency_key, request_hash, app_version, created_by,
-                                 origin_run_id, retry_budget, deadline_ms, idle_timeout_ms, on_timeout)
-       VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $1, $9, $10, $11, $12)
-       ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
+                                 origin_run_id, retry_budget, deadline_ms, idle_timeout_ms, on_timeout, started_by_key, budget, business_key, parent_run_id)
+       VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $1, $9, $10, $11, $12, $13, $14, $15, $16)
+       -- Either unique key: (tenant, idempotency key) or the id (a chosen or deterministic one).
+       ON CONFLICT DO NOTHING
        RETURNING id, tenant_id)
      INSERT INTO waymark.run_events (run_id, tenant_id, kind, actor, to_phase, data)
      SELECT id, tenant_id, 'created', $8, 'queued', jsonb_build_object('workflow', $3::text) FROM ins`,
     [run.id, run.tenantId, run.workflow, JSON.stringify(run.input), run.idempotencyKey, run.requestHash, run.appVersion, run.createdBy,
-      run.retryBudget, run.deadlineMs ?? null, run.idleTimeoutMs ?? null, run.onTimeout ?? 'fail'],
+      run.retryBudget, run.deadlineMs ?? null, run.idleTimeoutMs ?? null, run.onTimeout ?? 'fail', run.startedByKey ?? null,
+      run.budget === undefined ? null : JSON.stringify(run.budget), run.businessKey ?? null, run.parentRunId ?? null],
   );
   return rowCount === 1;
 }
@@ -113,7 +184,19 @@ export async function getRunByIdempotencyKey(db: Queryable, tenantId: string, ke
 export interface RunFilter {
   status?: string | undefined;
   phase?: string | undefined;
+  /** The run's own business state. */
+  state?: string | undefined;
   workflow?: string | undefined;
+  /** The idempotency key given at start. */
+  idempotencyKey?: string | undefined;
+  /** The business key given at start (`lead:123`). */
+  businessKey?: string | undefined;
+  /** Only children of this run. */
+  parentRunId?: string | undefined;
+  /** Created at or after. */
+  from?: Date | undefined;
+  /** Created before. */
+  to?: Date | undefined;
   limit: number;
   /** Keyset position: the last row of the previous page. */
   after?: { createdKey: string; id: string } | undefined;
@@ -137,7 +220,13 @@ export async function listRuns(db: Queryable, tenantId: string, f: RunFilter): P
   };
   if (f.workflow) add('r.workflow = ?', f.workflow);
   if (f.phase) add('r.phase = ?', f.phase);
-  if (f.status) add('s.status = ?', f.status);
+  if (f.state) add('r.state = ?', f.state);
+  if (f.status) add(`${RUN_STATUS} = ?`, f.status);
+  if (f.idempotencyKey) add('r.idempotency_key = ?', f.idempotencyKey);
+  if (f.businessKey) add('r.business_key = ?', f.businessKey);
+  if (f.parentRunId) add('r.parent_run_id = ?', f.parentRunId);
+  if (f.from) add('r.created_at >= ?', f.from);
+  if (f.to) add('r.created_at < ?', f.to);
   if (f.after) {
     params.push(f.after.createdKey, f.after.id);
     where.push(`(r.created_at, r.id) < ($${params.length - 1}::timestamptz, $${params.length})`);
@@ -211,13 +300,13 @@ export async function appendRunEvent(db: Queryable, e: NewRunEvent | Omit<NewRun
     await db.query(
       `INSERT INTO waymark.run_events (run_id, tenant_id, kind, actor, reason, data)
        SELECT id, tenant_id, $2, $3, $4, $5 FROM waymark.runs WHERE id = $1`,
-      [e.runId, e.kind, e.actor, e.reason ?? null, JSON.stringify(e.data ?? {})],
+      [e.runId, e.kind, e.actor, scrubReason(e.reason), scrubData(e.data)],
     );
     return;
   }
   await db.query(
     `INSERT INTO waymark.run_events (run_id, tenant_id, kind, actor, reason, data) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [e.runId, e.tenantId, e.kind, e.actor, e.reason ?? null, JSON.stringify(e.data ?? {})],
+    [e.runId, e.tenantId, e.kind, e.actor, scrubReason(e.reason), scrubData(e.data)],
   );
 }
 
@@ -237,7 +326,26 @@ export type PhaseChange = [runId: string, to: string, actor: string, reason?: st
 export async function changePhase(db: Queryable, ...[runId, to, actor, reason, data]: PhaseChange): Promise<string | null> {
   const { rows } = await db.query<{ previous: string | null }>(
     'SELECT waymark.change_phase($1, $2, $3, $4, $5, true) AS previous',
-    [runId, to, actor, reason ?? null, JSON.stringify(data ?? {})],
+    [runId, to, actor, scrubReason(reason), scrubData(data)],
+  );
+  return rows[0]?.previous ?? null;
+}
+
+/**
+ * Moves a run back to `running` with the answer that wakes it (a decision, an event, a wait's
+ * expiry), in the transaction that records the answer: a transition the phase rules do not allow
+ * (or a run that is gone) changes nothing instead of failing the answer. Returns the previous
+ * phase, null when nothing changed.
+ *
+ * @example
+ * ```ts
+ * await resumeRunningPhase(txClient, runId, 'ada@example.com', 'Refund: approved by ada@example.com', { approvalId });
+ * ```
+ */
+export async function resumeRunningPhase(db: Queryable, runId: string, actor: string, reason: string, data: Record<string, unknown>): Promise<string | null> {
+  const { rows } = await db.query<{ previous: string | null }>(
+    `SELECT waymark.change_phase($1, 'running', $2, $3, $4, false) AS previous`,
+    [runId, actor, scrubReason(reason), scrubData(data)],
   );
   return rows[0]?.previous ?? null;
 }
@@ -261,6 +369,30 @@ export async function enterWaitingPhase(
   const { rows } = await db.query<{ phase: string }>('SELECT phase FROM waymark.runs WHERE id = $1 FOR UPDATE', [runId]);
   if (rows[0]?.phase !== 'running') return false;
   await changePhase(db, runId, to, 'workflow', reason, data);
+  return true;
+}
+
+/**
+ * Moves a run out of a waiting phase back to `running`; a run in another phase (escalated,
+ * cancelled, or already running) keeps it. For a wait whose answer is found by a re-executed
+ * step: the step's first execution had entered the waiting phase, then its worker died before
+ * the step's checkpoint, and the answer came meanwhile. Returns whether it moved.
+ *
+ * @example
+ * ```ts
+ * await leaveWaitingPhase(txClient, runId, 'waiting_for_event', 'received police_report.received C-100', { waitId });
+ * ```
+ */
+export async function leaveWaitingPhase(
+  db: Queryable,
+  runId: string,
+  from: 'waiting_for_approval' | 'waiting_for_event',
+  reason: string,
+  data: Record<string, unknown>,
+): Promise<boolean> {
+  const { rows } = await db.query<{ phase: string }>('SELECT phase FROM waymark.runs WHERE id = $1 FOR UPDATE', [runId]);
+  if (rows[0]?.phase !== from) return false;
+  await changePhase(db, runId, 'running', 'workflow', reason, data);
   return true;
 }
 
@@ -291,12 +423,24 @@ export async function changePhaseIfAllowed(db: Queryable, ...change: PhaseChange
  *
  * @example
  * ```ts
- * const tenantId = await getRunTenant(tx, runId);
+ * const { tenantId, startedByKey } = (await getRunTenant(tx, runId))!;
  * ```
  */
-export async function getRunTenant(db: Queryable, runId: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ tenant_id: string }>('SELECT tenant_id FROM waymark.runs WHERE id = $1', [runId]);
-  return rows[0]?.tenant_id;
+export async function getRunTenant(db: Queryable, runId: string): Promise<RunIdentity | undefined> {
+  // A fork's starter is recorded before DBOS creates it (run_starters), so it is known at once.
+  const { rows } = await db.query<{ tenant_id: string; started_by_key: string | null }>(
+    `SELECT r.tenant_id, coalesce(s.key_id, r.started_by_key) AS started_by_key
+     FROM waymark.runs r LEFT JOIN waymark.run_starters s ON s.run_id = r.id WHERE r.id = $1`,
+    [runId],
+  );
+  const r = rows[0];
+  return r && { tenantId: r.tenant_id, startedByKey: r.started_by_key };
+}
+
+/** What never changes about a run: its tenant, and the API key that started it. */
+export interface RunIdentity {
+  tenantId: string;
+  startedByKey: string | null;
 }
 
 /**
@@ -343,4 +487,64 @@ export async function waitSteps(db: Queryable, runId: string): Promise<{ id: num
 export async function workflowExists(db: Queryable, id: string): Promise<boolean> {
   const { rowCount } = await db.query('SELECT 1 FROM dbos.workflow_status WHERE workflow_uuid = $1', [id]);
   return Boolean(rowCount);
+}
+
+/** Audit events are append-only: a secret in one could never be removed, so none goes in. */
+function scrubReason(reason: string | null | undefined): string | null {
+  return reason == null ? null : scrubText(reason);
+}
+
+function scrubData(data: Record<string, unknown> | null | undefined): string {
+  return JSON.stringify(scrubDeep(data ?? {}));
+}
+
+/**
+ * Records who starts a fork or a retry before DBOS creates it: its authority (the key) and its
+ * name, for the run row the status trigger writes.
+ *
+ * @example
+ * ```ts
+ * await recordRunStarter(tx, { runId: newId, tenantId, keyId: scope.keyId, actor: scope.actor });
+ * ```
+ */
+export async function recordRunStarter(db: Queryable, s: { runId: string; tenantId: string; keyId: string | null; actor: string }): Promise<void> {
+  await db.query(
+    `INSERT INTO waymark.run_starters (run_id, tenant_id, key_id, actor) VALUES ($1, $2, $3, $4) ON CONFLICT (run_id) DO NOTHING`,
+    [s.runId, s.tenantId, s.keyId, s.actor],
+  );
+}
+
+/**
+ * Writes a fork's starter onto its run row (once DBOS has created it).
+ *
+ * @example
+ * ```ts
+ * await applyRunStarter(tx, newId);
+ * ```
+ */
+export async function applyRunStarter(db: Queryable, runId: string): Promise<void> {
+  await db.query(
+    `UPDATE waymark.runs r SET started_by_key = s.key_id, created_by = s.actor
+     FROM waymark.run_starters s WHERE s.run_id = r.id AND r.id = $1`,
+    [runId],
+  );
+}
+
+/**
+ * A run's DBOS status (null: not created in DBOS yet; undefined: no such run in the tenant).
+ * One primary-key read, for waits that look again after each notification.
+ *
+ * @example
+ * ```ts
+ * const status = await getRunStatus(tx, 'default', runId);
+ * ```
+ */
+export async function getRunStatus(db: Queryable, tenantId: string, id: string): Promise<string | null | undefined> {
+  const { rows } = await db.query<{ status: string | null }>(
+    // A parked run's DBOS status is CANCELLED; it is waiting, as RunView says (PENDING).
+    `SELECT CASE WHEN s.status = 'CANCELLED' AND waymark.is_parked(r.id) THEN 'PENDING' ELSE s.status END AS status
+     FROM waymark.runs r LEFT JOIN dbos.workflow_status s ON s.workflow_uuid = r.id WHERE r.tenant_id = $1 AND r.id = $2`,
+    [tenantId, id],
+  );
+  return rows[0] ? rows[0].status : undefined;
 }

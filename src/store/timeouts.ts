@@ -14,7 +14,7 @@ export interface TimedOutRun {
 }
 
 /**
- * Runs still queued or executing that are past their deadline, or running with no step
+ * Runs still queued, executing or parked that are past their deadline, or running with no step
  * completed within their idle timeout (runs waiting for a person or an event are not idle).
  *
  * @example
@@ -30,10 +30,11 @@ export async function timedOutRuns(db: Queryable, limit = 100): Promise<TimedOut
      FROM waymark.runs r
      JOIN dbos.workflow_status s ON s.workflow_uuid = r.id
      WHERE r.timeout_handled_at IS NULL AND (r.deadline_ms IS NOT NULL OR r.idle_timeout_ms IS NOT NULL)
-       AND s.status IN ('ENQUEUED', 'PENDING')
+       AND (s.status IN ('ENQUEUED', 'PENDING') OR (s.status = 'CANCELLED' AND waymark.is_parked(r.id)))
        AND ((r.deadline_ms IS NOT NULL AND r.created_at + r.deadline_ms * interval '1 millisecond' < clock_timestamp())
          OR (r.idle_timeout_ms IS NOT NULL AND r.phase = 'running' AND s.status = 'PENDING'
-             AND greatest(s.started_at_epoch_ms,
+             -- a directly started run has no claim time: its start is its creation
+             AND greatest(coalesce(s.started_at_epoch_ms, s.created_at),
                           (SELECT max(o.completed_at_epoch_ms) FROM dbos.operation_outputs o WHERE o.workflow_uuid = r.id))
                  < extract(epoch FROM clock_timestamp()) * 1000 - r.idle_timeout_ms))
      LIMIT $1`,

@@ -6,6 +6,7 @@
  * themselves are plain functions in `ledger-rules.ts`.
  */
 import type { Queryable } from './gateway.js';
+import { scrubDeep } from '../redact.js';
 import { decideWriteAttempt, retryVerdict, type FinalReason, type LedgerState } from './ledger-rules.js';
 
 /** The tenant of the enclosing gateway transaction. */
@@ -36,12 +37,12 @@ const callParams = (f: CallFacts): unknown[] => [f.runId, f.key, f.callSite, f.t
 
 /** What the intent transaction of a write attempt decided. */
 export type WriteDecision =
-  | { decision: 'run'; attempt: number; total: number }
-  | { decision: 'reconcile'; attempt: number; total: number }
+  | { decision: 'run'; attempt: number; total: number; recovered?: boolean }
+  | { decision: 'reconcile'; attempt: number; total: number; recovered?: boolean }
   | { decision: 'done'; output: unknown }
   | { decision: 'busy' }
   | { decision: 'wait'; delayMs: number }
-  | { decision: 'in_doubt' }
+  | { decision: 'in_doubt'; recovered?: boolean }
   | { decision: 'failed'; error: unknown; attempts: number };
 
 interface LedgerRow {
@@ -69,9 +70,32 @@ const ACTIVE = new Set(['PENDING', 'ENQUEUED', 'DELAYED']);
  * ```
  */
 export async function beginWriteAttempt(q: Queryable, f: CallFacts, opts: { hasReconcile: boolean }): Promise<WriteDecision | undefined> {
+  // The common cases in one statement and without a lock: a first attempt records its intent
+  // (ledger row and attempt row), a call that succeeded is answered from the ledger. Anything
+  // else (started, failed, in doubt, or a row this statement's snapshot cannot see yet) is
+  // decided below on the locked row.
+  const quick = await q.query<{ status: string; result: unknown }>(
+    `WITH ins AS (
+       INSERT INTO waymark.tool_calls (${CALL_COLUMNS}, status, attempts, started_at)
+       VALUES (${CALL_VALUES}, 'started', 1, clock_timestamp())
+       ON CONFLICT DO NOTHING RETURNING tenant_id, key),
+     att AS (
+       INSERT INTO waymark.tool_call_attempts (tenant_id, key, attempt, run_id, started_at, outcome, is_retry)
+       SELECT tenant_id, key, 1, $1, clock_timestamp(), 'started', false FROM ins)
+     SELECT 'inserted' AS status, NULL::jsonb AS result FROM ins
+     UNION ALL
+     SELECT t.status, t.result FROM waymark.tool_calls t
+     WHERE t.tenant_id = ${TENANT} AND t.key = $2 AND NOT EXISTS (SELECT 1 FROM ins)`,
+    callParams(f),
+  );
+  const seen = quick.rows[0];
+  if (seen?.status === 'inserted') return { decision: 'run', attempt: 1, total: 1 };
+  if (seen?.status === 'succeeded' || seen?.status === 'reconciled') return { decision: 'done', output: seen.result };
   const { rows } = await q.query<LedgerRow>(
     `SELECT t.status, t.result, t.attempts, t.attempt_base, t.owner_run_id, t.owner_call_site, t.next_attempt_at,
-            t.last_error, ws.status AS owner_status
+            t.last_error,
+            -- a parked owner is waiting (a back-off, a resolution), not gone
+            CASE WHEN ws.status = 'CANCELLED' AND waymark.is_parked(t.owner_run_id) THEN 'PENDING' ELSE ws.status END AS owner_status
      FROM waymark.tool_calls t LEFT JOIN dbos.workflow_status ws ON ws.workflow_uuid = t.owner_run_id
      WHERE t.tenant_id = ${TENANT} AND t.key = $1
      FOR UPDATE OF t`,
@@ -110,9 +134,10 @@ export async function beginWriteAttempt(q: Queryable, f: CallFacts, opts: { hasR
          WHERE tenant_id = ${TENANT} AND key = $1 AND attempt = $2 AND outcome = 'started'`,
         [f.key, verdict.total],
       );
-      if (verdict.then === 'start_again') return startAgain(q, f, verdict.takeOver);
+      // A crash left the attempt without outcome: whatever follows re-executes it after recovery.
+      if (verdict.then === 'start_again') return { ...(await startAgain(q, f, verdict.takeOver)), recovered: true };
       await takeOwnership(q, f, verdict.then === 'in_doubt' ? 'in_doubt' : undefined);
-      return verdict.then === 'reconcile' ? { decision: 'reconcile', attempt: verdict.attempt, total: verdict.total } : { decision: 'in_doubt' };
+      return verdict.then === 'reconcile' ? { decision: 'reconcile', attempt: verdict.attempt, total: verdict.total, recovered: true } : { decision: 'in_doubt', recovered: true };
     case 'repeat_failure':
       return { decision: 'failed', error: verdict.error, attempts: verdict.attempts };
     case 'wait':
@@ -155,7 +180,7 @@ export function startAttemptAfterReconcile(q: Queryable, f: CallFacts): Promise<
 }
 
 /** Records a new attempt of a call (a retry, an in-doubt re-run, or a takeover by another call site). */
-async function startAgain(q: Queryable, f: CallFacts, takeover: boolean): Promise<WriteDecision> {
+async function startAgain(q: Queryable, f: CallFacts, takeover: boolean): Promise<Extract<WriteDecision, { decision: 'run' }>> {
   const { rows } = await q.query<{ attempts: number; attempt_base: number }>(
     `WITH upd AS (
        UPDATE waymark.tool_calls
@@ -305,7 +330,7 @@ export async function recordFailure(q: Queryable, f: CallFacts, a: FailedAttempt
        UPDATE waymark.tool_call_attempts t SET outcome = $6, error = $3, finished_at = clock_timestamp()
        FROM upd WHERE t.tenant_id = upd.tenant_id AND t.key = upd.key AND t.attempt = $2)
      SELECT count(*)::int AS n FROM upd`,
-    [f.key, total, JSON.stringify({ ...a.error, ...(reason ? { finalReason: reason } : {}) }), retry, a.delayMs, a.outcome,
+    [f.key, total, storedError({ ...a.error, ...(reason ? { finalReason: reason } : {}) }), retry, a.delayMs, a.outcome,
       ...(a.total === undefined ? [] : fenceParams(f, a.total))],
   );
   return { retry, reason, retriesUsed: used, budget, fenced: done[0]?.n !== 1 };
@@ -324,7 +349,7 @@ export async function recordInvalidCall(q: Queryable, f: CallFacts, error: unkno
     `INSERT INTO waymark.tool_calls (${CALL_COLUMNS}, status, attempts, last_error, finished_at)
      VALUES (${CALL_VALUES}, 'failed', 0, $9, clock_timestamp())
      ON CONFLICT (tenant_id, key) DO UPDATE SET last_error = EXCLUDED.last_error, updated_at = clock_timestamp()`,
-    [...callParams(f), JSON.stringify(error)],
+    [...callParams(f), storedError(error)],
   );
 }
 
@@ -365,6 +390,19 @@ export async function listToolCalls(db: Queryable, tenantId: string, runId: stri
     `${SELECT_CALL} WHERE tenant_id = $1 AND (run_id = $2 OR (owner_run_id = $2 AND owner_run_id <> run_id)) ORDER BY created_at, key`,
     [tenantId, runId],
   );
+  return rows;
+}
+
+/**
+ * A tenant's calls in one status (such as `in_doubt`, for the people who resolve them), oldest first.
+ *
+ * @example
+ * ```ts
+ * const rows = await listToolCallsByStatus(pool, 'default', 'in_doubt', 50);
+ * ```
+ */
+export async function listToolCallsByStatus(db: Queryable, tenantId: string, status: string, limit: number): Promise<ToolCallRow[]> {
+  const { rows } = await db.query<ToolCallRow>(`${SELECT_CALL} WHERE tenant_id = $1 AND status = $2 ORDER BY created_at, key LIMIT $3`, [tenantId, status, limit]);
   return rows;
 }
 
@@ -435,7 +473,12 @@ export async function markAttemptInDoubt(q: Queryable, f: CallFacts, total: numb
        UPDATE waymark.tool_call_attempts a SET outcome = 'in_doubt', error = $3, finished_at = clock_timestamp()
        FROM upd WHERE a.tenant_id = upd.tenant_id AND a.key = upd.key AND a.attempt = $2)
      SELECT count(*)::int AS n FROM upd`,
-    [f.key, total, JSON.stringify(error), callInDoubt, ...fenceParams(f, total)],
+    [f.key, total, storedError(error), callInDoubt, ...fenceParams(f, total)],
   );
   return rows[0]?.n === 1;
+}
+
+/** An error as the ledger stores it: scrubbed of secrets (a provider may echo a token back). */
+function storedError(error: unknown): string {
+  return JSON.stringify(scrubDeep(error));
 }

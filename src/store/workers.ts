@@ -110,23 +110,26 @@ export async function expiredWorkers(db: Queryable, appName: string, appVersion:
 /**
  * Adopts a dead worker in one transaction: only if its lease expired and its executor lock is
  * free; marks it dead and re-enqueues its PENDING workflows of this version (as DBOS's
- * launch-time recovery does). Returns how many runs were handed back, or null when the worker
- * is not adoptable (alive, already adopted, or restarted).
+ * launch-time recovery does). Returns how many runs were handed back and how long the worker had
+ * been silent (since its last heartbeat), or null when the worker is not adoptable (alive,
+ * already adopted, or restarted).
  *
  * @example
  * ```ts
- * const n = await adoptWorker(txClient, deadId, myId, 'waymark', '1.2.0');
+ * const adopted = await adoptWorker(txClient, deadId, myId, 'waymark', '1.2.0'); // { runs: 3, silentSeconds: 31.2 }
  * ```
  */
-export async function adoptWorker(db: Queryable, dead: string, adopter: string, appName: string, appVersion: string): Promise<number | null> {
+export async function adoptWorker(db: Queryable, dead: string, adopter: string, appName: string, appVersion: string): Promise<{ runs: number; silentSeconds: number } | null> {
   const lock = await db.query<{ free: boolean }>(`SELECT pg_try_advisory_xact_lock(${EXECUTOR_LOCK_SQL('$1')}) AS free`, [dead]);
   if (!lock.rows[0]?.free) return null; // its session still holds the id: alive, however slow
-  const claimed = await db.query(
+  const claimed = await db.query<{ silent: number }>(
     `UPDATE waymark.workers SET status = 'dead', adopted_by = $2, adopted_at = clock_timestamp()
-     WHERE executor_id = $1 AND status <> 'dead' AND lease_expires_at < clock_timestamp() AND app_name = $3 AND app_version = $4`,
+     WHERE executor_id = $1 AND status <> 'dead' AND lease_expires_at < clock_timestamp() AND app_name = $3 AND app_version = $4
+     RETURNING extract(epoch FROM clock_timestamp() - heartbeat_at)::float8 AS silent`,
     [dead, adopter, appName, appVersion],
   );
-  if (claimed.rowCount !== 1) return null;
+  const silentSeconds = claimed.rows[0]?.silent;
+  if (claimed.rowCount !== 1 || silentSeconds === undefined) return null;
   const runs = await db.query(
     `UPDATE dbos.workflow_status SET status = 'ENQUEUED', queue_name = coalesce(queue_name, '_dbos_internal_queue'), owner_xid = NULL,
             updated_at = (extract(epoch FROM now()) * 1000)::bigint
@@ -134,7 +137,7 @@ export async function adoptWorker(db: Queryable, dead: string, adopter: string, 
     [dead, appVersion, appName],
   );
   await db.query('UPDATE waymark.workers SET adopted_runs = $2 WHERE executor_id = $1', [dead, runs.rowCount ?? 0]);
-  return runs.rowCount ?? 0;
+  return { runs: runs.rowCount ?? 0, silentSeconds };
 }
 
 /**

@@ -21,14 +21,20 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startWaymark } from '../../src/server.js';
 import type { WaymarkServer } from '../../src/server.js';
+import { signWebhook } from '../../src/server.js';
 import { ChaosServer, type ChaosEndpoint } from './chaos-server.js';
-import { CHAOS_WORKFLOW, chaosWorkflows, createChaosTables } from './chaos-workflows.js';
+import { CHAOS_EVENT_SOURCE, CHAOS_EVENT_TYPE, CHAOS_WORKFLOW, chaosWorkflows, createChaosTables, type ChaosKind } from './chaos-workflows.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const WORKER_SCRIPT = path.join(ROOT, 'test/support/chaos-worker.ts');
 const TERMINAL = new Set(['SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED']);
 const ENDPOINT_OF: Record<string, ChaosEndpoint> = { 'chaos.ship': 'shipments', 'chaos.invoice': 'invoices', 'chaos.charge': 'charges' };
 const OUTPUT_FIELD: Record<ChaosEndpoint, string> = { shipments: 'shipmentId', invoices: 'invoiceId', charges: 'chargeId' };
+const EVENT_SECRET = 'chaos-webhook-secret';
+/** Every fourth order waits for a delivery event, every fourth asks an operator before charging. */
+const kindOf = (i: number): ChaosKind => (i % 4 === 1 ? 'approval' : i % 4 === 2 ? 'event' : 'plain');
+/** One approval order in four is rejected by the approver: the run fails and compensates. */
+const rejects = (i: number): boolean => i % 16 === 5;
 
 /** Settings of one chaos run. */
 export interface ChaosOptions {
@@ -40,6 +46,13 @@ export interface ChaosOptions {
   workers?: number;
   /** Wait between two kills, drawn uniformly from this range. */
   killIntervalMs?: [number, number];
+  /**
+   * A worker is killed only once it has been READY this long (default 3 s): on a machine so
+   * loaded that a worker takes longer to start than the kill interval, every kill would
+   * otherwise hit a worker that had just recovered its runs and done nothing with them — a kill
+   * storm no run can progress in (see bench/CHAOS.md: the poison-run count then blames them).
+   */
+  minUptimeMs?: number;
   leaseTtlMs?: number;
   /** Runs are started over this long (default 80% of `seconds`). */
   loadMs?: number;
@@ -47,8 +60,14 @@ export interface ChaosOptions {
   latencyMs?: [number, number];
   /** Make the first shipment, invoice and charge calls hang after acting, and kill their worker. */
   traps?: boolean;
-  /** Restart Postgres once, `afterMs` into the kill phase. */
-  postgresRestart?: { afterMs: number; restart: () => Promise<void> };
+  /** Restart Postgres at each of `atMs` into the kill phase. */
+  postgresRestart?: { atMs: number[]; restart: () => Promise<void> };
+  /**
+   * The whole mix (default): besides plain orders, orders that wait for a delivery event (sent at
+   * random moments, some twice) and orders whose charge an approver decides at random moments
+   * (some rejected: the run fails and its shipment is compensated). False: plain orders only.
+   */
+  mix?: boolean;
   /** How long to wait for all runs to settle, each time. */
   settleTimeoutMs?: number;
   /** Stop waiting earlier when no run finished for this long (default 60 s). */
@@ -86,7 +105,7 @@ export interface KillRecord {
 }
 
 export interface ChaosReport {
-  options: { runs: number; seconds: number; workers: number; killIntervalMs: [number, number]; leaseTtlMs: number; latencyMs: [number, number]; traps: boolean };
+  options: { runs: number; seconds: number; workers: number; killIntervalMs: [number, number]; leaseTtlMs: number; latencyMs: [number, number]; traps: boolean; mix: boolean };
   startedAt: Date;
   durationMs: number;
   killPhaseMs: number;
@@ -95,7 +114,12 @@ export interface ChaosReport {
     created: number;
     completed: number;
     statuses: Record<string, number>;
+    /** Dead letters the faults caused (a rejected order's is not one of them): each is a violation. */
     deadLettered: { runId: string; orderId: string; cause: string; reason: string; step: string; calls: string }[];
+    /** Orders the approver rejected (expected to fail, compensate and be discarded). */
+    rejected: number;
+    /** Requested orders meant to complete (all but the rejected ones). */
+    meantToComplete: number;
     /** Dead letters the operator retried, and the fork that retried each. */
     retried: { runId: string; forkId: string }[];
     /** Requested runs whose last retry (or the run itself) completed. */
@@ -104,7 +128,15 @@ export interface ChaosReport {
     lost: string[];
     startRetries: number;
     maxRecoveryAttempts: number;
+    /** The most crashes in a row without progress any run had (the poison-run count). */
+    maxCrashesWithoutProgress: number;
   };
+  /** Delivery events: orders waiting for one, events sent (duplicates included), runs that got one. */
+  events: { orders: number; sent: number; duplicatesSent: number; delivered: number };
+  /** Approvals: requested, approved, rejected, decisions refused (already decided), runs with more than one approval. */
+  approvals: { requested: number; approved: number; rejected: number; alreadyDecided: number; duplicateApprovals: number };
+  /** Compensations: shipments cancelled, runs rolled back. */
+  compensation: { cancellations: number; rolledBack: number };
   business: { orderRows: number; paymentRows: number; duplicateOrderRows: number; duplicatePaymentRows: number; missingForCompleted: number };
   ship: { effects: number; requests: number; keysRequestedMoreThanOnce: number; duplicateEffects: number; inDoubtRerun: number };
   invoice: { effects: number; requests: number; reconcileLookups: number; reconciled: number; duplicateEffects: number };
@@ -122,8 +154,9 @@ export interface ChaosReport {
   };
   kills: KillRecord[];
   adoptions: { executorId: string; adoptedBy: string; at: Date; runs: number | null }[];
-  unexpectedExits: { slot: number; pid: number; code: string; atMs: number; tail: string }[];
-  postgresRestart: { atMs: number; tookMs: number } | null;
+  /** Workers that exited without our SIGKILL; `ready` false: it died starting (e.g. while Postgres was down). */
+  unexpectedExits: { slot: number; pid: number; code: string; atMs: number; tail: string; ready: boolean }[];
+  postgresRestarts: { atMs: number; tookMs: number }[];
   /** Two live workers under one executor id (never allowed). */
   sharedExecutorIds: { atMs: number; executorId: string; pids: number[] }[];
   /** What the database knows about each run that did not finish, and the workers' timeline. */
@@ -155,6 +188,8 @@ const median = (xs: number[]): number | null => {
 /** Worker processes in fixed slots; a slot whose worker died without our kill gets a new one. */
 class Supervisor {
   readonly slots: (Proc | undefined)[];
+  /** When each live worker became READY. */
+  readonly readyAt = new Map<Proc, number>();
   readonly unexpectedExits: ChaosReport['unexpectedExits'] = [];
   /** Adoptions as the adopting workers log them. */
   readonly adoptions: ChaosReport['adoptions'] = [];
@@ -204,6 +239,7 @@ class Supervisor {
         const twin = this.live().find((o) => o.executorId === p.executorId);
         if (twin) this.sharedIds.push({ atMs: Date.now() - this.#t0(), executorId: p.executorId!, pids: [twin.pid, p.pid] });
         p.isReady = true;
+        this.readyAt.set(p, Date.now());
         this.#note(`pid ${p.pid} (slot ${slot}) READY as ${p.executorId}${twin ? ` — while pid ${twin.pid} still runs as ${twin.executorId}` : ''}`);
         readyResolve();
       }
@@ -214,7 +250,7 @@ class Supervisor {
     void p.exited.then((code) => {
       if (!this.#stopping) this.#note(`pid ${p.pid} (slot ${slot}, ${p.executorId ?? 'not ready'}) exited: ${code}${p.killed ? ' (our SIGKILL)' : ''}`);
       if (p.killed || this.#stopping) return;
-      this.unexpectedExits.push({ slot, pid: p.pid, code, atMs: Date.now() - this.#t0(), tail: p.tail.slice(-4_000) });
+      this.unexpectedExits.push({ slot, pid: p.pid, code, atMs: Date.now() - this.#t0(), tail: p.tail.slice(-4_000), ready: p.isReady });
       this.#o.log?.(`worker ${p.pid} (slot ${slot}) exited by itself (${code}); starting another`);
       setTimeout(() => {
         if (!this.#stopping && this.slots[slot] === p) this.spawn(slot);
@@ -286,9 +322,11 @@ async function q<T extends pg.QueryResultRow = any>(pool: pg.Pool, sql: string, 
 export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const opts = {
     runs: o.runs, seconds: o.seconds, workers: o.workers ?? 3, killIntervalMs: o.killIntervalMs ?? [2_000, 4_000],
-    leaseTtlMs: o.leaseTtlMs ?? 3_000, latencyMs: o.latencyMs ?? [20, 300], traps: o.traps ?? true,
+    leaseTtlMs: o.leaseTtlMs ?? 3_000, latencyMs: o.latencyMs ?? [20, 300], traps: o.traps ?? true, mix: o.mix ?? true,
   } satisfies ChaosReport['options'];
+  const kind = (i: number): ChaosKind => (opts.mix ? kindOf(i) : 'plain');
   const log = o.log ?? ((): void => {});
+  const minUptimeMs = o.minUptimeMs ?? 3_000;
   const appVersion = o.appVersion ?? 'chaos-1';
   const settleTimeoutMs = o.settleTimeoutMs ?? 120_000;
   const stallMs = Math.min(settleTimeoutMs, o.stallMs ?? 60_000);
@@ -309,7 +347,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   try {
     wm = await startWaymark({
       workflows: chaosWorkflows, beforeLaunch: createChaosTables, worker: false, http: false, env: {},
-      config: { databaseUrl: o.databaseUrl, appVersion, logLevel: 'fatal', executorId: undefined },
+      config: {
+        databaseUrl: o.databaseUrl, appVersion, logLevel: 'fatal', executorId: undefined, tenantRunsPerMinute: 0, tenantRunsInFlight: 0,
+        webhookSecrets: { [CHAOS_EVENT_SOURCE]: EVENT_SECRET },
+      },
     });
     const waymark = wm;
     o.onStarted?.(waymark);
@@ -353,8 +394,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         try {
           const { run } = await waymark
             .as({ actor: 'chaos' })
-            .runs.start({ workflow: CHAOS_WORKFLOW, input: { orderId, cents: 100 + (i % 50) }, idempotencyKey: `chaos:${orderId}` });
+            .runs.start({ workflow: CHAOS_WORKFLOW, input: { orderId, cents: 100 + (i % 50), kind: kind(i) }, idempotencyKey: `chaos:${orderId}` });
           runIds.set(orderId, run.id);
+          if (kind(i) === 'event') sendDeliveries(orderId);
           return;
         } catch (e) {
           startRetries++;
@@ -363,6 +405,74 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         }
       }
     };
+    // Delivery events at random moments after the start (before or after the run waits), one
+    // order in four delivered twice (the second is accepted once: same event id); each send is
+    // tried again until accepted (the database may be restarting).
+    const sends: Promise<void>[] = [];
+    const eventsSent = new Map<string, number>();
+    let duplicatesSent = 0;
+    const sendDeliveries = (orderId: string): void => {
+      const copies = Number(orderId.slice(2)) % 8 === 2 ? 2 : 1;
+      if (copies > 1) duplicatesSent++;
+      for (let c = 0; c < copies; c++) {
+        sends.push((async () => {
+          await sleep(between([0, 6_000]));
+          const body = JSON.stringify({ id: `delivery-${orderId}`, type: CHAOS_EVENT_TYPE, key: orderId, data: { orderId } });
+          for (const deadline = Date.now() + settleTimeoutMs; ;) {
+            try {
+              await waymark.as({ actor: 'chaos-carrier' }).events.ingest(CHAOS_EVENT_SOURCE, Buffer.from(body), signWebhook(EVENT_SECRET, body));
+              eventsSent.set(orderId, (eventsSent.get(orderId) ?? 0) + 1);
+              return;
+            } catch (e) {
+              if (Date.now() > deadline) throw e;
+              await sleep(250);
+            }
+          }
+        })());
+      }
+    };
+    // The approver: each pending approval is decided at a random moment 0–5 s after it is seen.
+    const decisions = new Map<string, { orderId: string; decision: 'approve' | 'reject'; done: boolean }>();
+    let alreadyDecided = 0;
+    let approving = true;
+    const decide = async (id: string, orderId: string): Promise<void> => {
+      const d = decisions.get(id)!;
+      await sleep(between([0, 5_000]));
+      for (const deadline = Date.now() + settleTimeoutMs; ;) {
+        try {
+          await waymark.as({ actor: 'chaos-approver', roles: ['operator'] }).approvals.decide(id, { decision: d.decision, comment: `chaos approver: ${d.decision} ${orderId}` });
+          d.done = true;
+          return;
+        } catch (e) {
+          if ((e as { status?: number }).status === 409) {
+            alreadyDecided++;
+            d.done = true;
+            return;
+          }
+          if (Date.now() > deadline) throw e;
+          await sleep(250);
+        }
+      }
+    };
+    const approver = (async () => {
+      const decided: Promise<void>[] = [];
+      while (approving) {
+        try {
+          const { rows } = await pool.query<{ id: string; order_id: string }>(
+            `SELECT a.id, r.input->>'orderId' AS order_id FROM waymark.approvals a JOIN waymark.runs r ON r.id = a.run_id WHERE a.status = 'pending'`,
+          );
+          for (const a of rows) {
+            if (decisions.has(a.id)) continue;
+            decisions.set(a.id, { orderId: a.order_id, decision: rejects(Number(a.order_id.slice(2))) ? 'reject' : 'approve', done: false });
+            decided.push(decide(a.id, a.order_id));
+          }
+        } catch {
+          // the database may be restarting
+        }
+        await sleep(250);
+      }
+      await Promise.all(decided);
+    })();
     const load = (async () => {
       const started: Promise<void>[] = [];
       for (let i = 0; i < opts.runs; i++) {
@@ -377,7 +487,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
 
     // The kill phase.
     const kills: KillRecord[] = [];
-    let pgRestart: ChaosReport['postgresRestart'] = null;
+    const pgRestarts: ChaosReport['postgresRestarts'] = [];
     const trapVictim = async (): Promise<{ proc: Proc; trap: string } | undefined> => {
       for (const t of traps) {
         if (t.handled || !server.isHanging(t.key)) continue;
@@ -411,16 +521,17 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     while (Date.now() < killPhaseEnd) {
       await sleep(between(opts.killIntervalMs));
       if (Date.now() >= killPhaseEnd) break;
-      if (o.postgresRestart && !pgRestart && Date.now() - t0 >= o.postgresRestart.afterMs) {
+      const restartDue = o.postgresRestart?.atMs[pgRestarts.length];
+      if (o.postgresRestart && restartDue !== undefined && Date.now() - t0 >= restartDue) {
         const at = Date.now();
         log(`t=${((at - t0) / 1000).toFixed(1)}s restarting Postgres`);
         await o.postgresRestart.restart();
-        pgRestart = { atMs: at - t0, tookMs: Date.now() - at };
-        log(`t=${((Date.now() - t0) / 1000).toFixed(1)}s Postgres is back (${pgRestart.tookMs} ms)`);
+        pgRestarts.push({ atMs: at - t0, tookMs: Date.now() - at });
+        log(`t=${((Date.now() - t0) / 1000).toFixed(1)}s Postgres is back (${pgRestarts.at(-1)!.tookMs} ms)`);
         continue;
       }
       const targeted = await trapVictim();
-      const live = sup.live();
+      const live = sup.live().filter((p) => Date.now() - (sup.readyAt.get(p) ?? Infinity) >= minUptimeMs);
       const victim = targeted?.proc ?? live[Math.floor(Math.random() * live.length)];
       if (victim) await killOne(victim, targeted?.trap);
     }
@@ -428,6 +539,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     log(`kill phase over after ${(killPhaseMs / 1000).toFixed(1)}s: ${kills.length} kills; waiting for the last run starts`);
     await load.catch(() => {});
     if (loadError) throw loadError instanceof Error ? loadError : new Error('starting runs failed', { cause: loadError });
+    await Promise.all(sends);
     await sup.allReady(90_000);
     // A trapped call still hanging would time out and be retried, which is not what a trap is
     // for: kill its worker now (a trap that never fired is dropped).
@@ -460,7 +572,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       let progressAt = Date.now();
       for (;;) {
         const rows = await statusRows();
-        const open = rows.filter((r) => !TERMINAL.has(r.status ?? '') && !(acceptEscalated && r.in_doubt && r.phase === 'escalated'));
+        const open = rows.filter((r) =>
+          (!TERMINAL.has(r.status ?? '') && !(acceptEscalated && r.in_doubt && r.phase === 'escalated')) ||
+          // A rejected order is done once its compensation has run.
+          (r.status === 'ERROR' && rejectedOrder(r.order_id) && !['rolled_back', 'compensation_failed'].includes(r.phase)));
         if (!open.length) return;
         if (open.length < fewest) {
           fewest = open.length;
@@ -477,8 +592,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         await sleep(250);
       }
     };
-    // The operator, in rounds: retry runs that failed for good (from their failing step), and
-    // settle in-doubt calls by looking at the provider's records; then wait again.
+    const rejectedOrder = (orderId: string): boolean => opts.mix && kind(Number(orderId.slice(2))) === 'approval' && rejects(Number(orderId.slice(2)));
+    // The operator, in rounds: retry runs that failed for good (from their failing step) — but
+    // discard those of rejected orders, whose failure is the business outcome — and settle
+    // in-doubt calls by looking at the provider's records; then wait again.
     const atSettle: ChaosReport['inDoubt']['atSettle'] = [];
     const retried: ChaosReport['runs']['retried'] = [];
     let resolvedHappened = 0;
@@ -486,14 +603,28 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     let quiet = false;
     for (let round = 1; round <= 3 && !quiet; round++) {
       await settle(`settle ${round}`, true);
-      const open = await q<{ run_id: string }>(
+      const open = await q<{ run_id: string; order_id: string }>(
         pool,
-        `SELECT d.run_id FROM waymark.dead_letters d WHERE d.status = 'open' AND d.workflow = $1 ORDER BY d.run_id`,
+        `SELECT d.run_id, r.input->>'orderId' AS order_id FROM waymark.dead_letters d JOIN waymark.runs r ON r.id = d.run_id
+         WHERE d.status = 'open' AND d.workflow = $1 ORDER BY d.run_id`,
         [CHAOS_WORKFLOW],
       );
+      let discarded = 0;
       for (const d of open) {
-        const view = await waymark.as({ actor: 'chaos-operator' }).deadLetters.retry(d.run_id, { reason: 'chaos operator: retry after the chaos' });
-        retried.push({ runId: d.run_id, forkId: view.retryRunId ?? '?' });
+        const operator = waymark.as({ actor: 'chaos-operator' }).deadLetters;
+        if (rejectedOrder(d.order_id)) {
+          await operator.discard(d.run_id, 'chaos operator: the approver rejected the charge');
+          discarded++;
+          continue;
+        }
+        try {
+          const view = await operator.retry(d.run_id, { reason: 'chaos operator: retry after the chaos' });
+          retried.push({ runId: d.run_id, forkId: view.retryRunId ?? '?' });
+        } catch (e) {
+          // A run whose failure was compensated cannot be retried (it is reported as dead-lettered).
+          log(`operator: could not retry ${d.run_id}: ${(e as Error).message}`);
+          await operator.discard(d.run_id, 'chaos operator: cannot be retried').catch(() => {});
+        }
       }
       const inDoubt = (await q<{ tool: string; key: string; run_id: string; order_id: string; phase: string }>(
         pool,
@@ -512,18 +643,21 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         else resolvedNotHappened++;
       }
       if (open.length || inDoubt.length) {
-        log(`operator: retried ${open.length} dead letters, resolved ${inDoubt.length} in-doubt calls`);
+        log(`operator: discarded ${discarded} dead letters of rejected orders, retried ${open.length - discarded}, resolved ${inDoubt.length} in-doubt calls`);
       } else {
         quiet = true;
       }
     }
     if (!quiet) await settle('final', false);
+    approving = false;
+    await approver;
     clearInterval(poller);
     poller = undefined;
 
     return await buildReport({
       pool, server, opts, startedAt, killPhaseMs, kills, runIds, startRetries, atSettle, resolvedHappened, resolvedNotHappened, retried,
-      adoptions: mergeAdoptions(sup.adoptions, [...adoptions.values()]), unexpectedExits: sup.unexpectedExits, pgRestart,
+      adoptions: mergeAdoptions(sup.adoptions, [...adoptions.values()]), unexpectedExits: sup.unexpectedExits, pgRestarts,
+      kindOf: kind, rejectedOrder, eventsSent, duplicatesSent, decisions: [...decisions.values()], alreadyDecided,
       sharedIds: sup.sharedIds, timeline: sup.timeline, t0,
     });
   } finally {
@@ -550,7 +684,13 @@ async function buildReport(x: {
   retried: ChaosReport['runs']['retried'];
   adoptions: ChaosReport['adoptions'];
   unexpectedExits: ChaosReport['unexpectedExits'];
-  pgRestart: ChaosReport['postgresRestart'];
+  pgRestarts: ChaosReport['postgresRestarts'];
+  kindOf: (i: number) => ChaosKind;
+  rejectedOrder: (orderId: string) => boolean;
+  eventsSent: Map<string, number>;
+  duplicatesSent: number;
+  decisions: { orderId: string; decision: 'approve' | 'reject'; done: boolean }[];
+  alreadyDecided: number;
   sharedIds: ChaosReport['sharedExecutorIds'];
   timeline: { at: number; what: string }[];
   /** When the kill phase began (the time base of kills, timeline and forensics). */
@@ -603,17 +743,29 @@ async function buildReport(x: {
       violations.push(`run ${r.id} (${r.order_id}) ended ${r.status} without a dead letter`);
     }
   }
+  const rejected = [...finals.values()].filter((r) => x.rejectedOrder(r.order_id));
   for (const r of finals.values()) {
+    if (x.rejectedOrder(r.order_id)) continue;
     if (r.status !== 'SUCCESS' && TERMINAL.has(r.status ?? '') && deadById.get(r.id)) {
       violations.push(`order ${r.order_id}: its last run ${r.id} failed for good even after the operator's retries`);
     }
   }
+  // A rejected order: failed (its dead letter discarded), shipment compensated once, never charged.
+  for (const r of rejected) {
+    if (r.status !== 'ERROR') violations.push(`rejected order ${r.order_id}: run ${r.id} ended ${r.status ?? 'none'}, not failed`);
+    if (r.phase !== 'rolled_back') violations.push(`rejected order ${r.order_id}: run ${r.id} is in phase ${r.phase}, not rolled_back`);
+  }
   const completedInTheEnd = [...finals.values()].filter((r) => r.status === 'SUCCESS').length;
+  const meantToComplete = x.opts.runs - rejected.length;
   const errText = (e: any): string => {
     const m = typeof e === 'string' ? e : (e?.message ?? JSON.stringify(e));
     return String(m).slice(0, 300);
   };
-  const deadLettered = dead.map((d) => ({
+  // Dead letters the faults caused: anything but a rejected order's. Restarts and kills alone
+  // must never dead-letter a run (not even one an operator could retry).
+  const faultDead = dead.filter((d) => !x.rejectedOrder(runs.find((r) => r.id === d.run_id)?.order_id ?? ''));
+  for (const d of faultDead) violations.push(`run ${d.run_id} was dead-lettered (${d.cause}: ${String(errText(d.error))})`);
+  const deadLettered = faultDead.map((d) => ({
     runId: d.run_id, orderId: runs.find((r) => r.id === d.run_id)?.order_id ?? '?', cause: d.cause, reason: errText(d.error),
     step: d.step ?? '(workflow)', calls: d.calls ?? 'none',
   }));
@@ -668,6 +820,13 @@ async function buildReport(x: {
     }
     return dups;
   };
+  for (const r of finals.values()) {
+    const cancels = server.cancellations.filter((c) => c.orderId === r.order_id).length;
+    const expected = x.rejectedOrder(r.order_id) ? 1 : 0;
+    if (cancels !== expected) violations.push(`order ${r.order_id}: its shipment was cancelled ${cancels} times (expected ${expected})`);
+    if (x.rejectedOrder(r.order_id) && server.effectsFor('charges', r.order_id).length) violations.push(`rejected order ${r.order_id} was charged`);
+    if (x.rejectedOrder(r.order_id) && paymentsPer.get(r.order_id)) violations.push(`rejected order ${r.order_id} has a payment row`);
+  }
   const shipDups = effectCheck('shipments', 'shipments');
   const invoiceDups = effectCheck('invoices', 'invoices');
   const chargeDups = effectCheck('charges', 'charges');
@@ -720,7 +879,8 @@ async function buildReport(x: {
     const nextKillOfSameId = x.kills.find((o) => o.n > k.n && o.executorId === k.executorId)?.at ?? Infinity;
     k.adoptedBy = x.adoptions.find((a) => a.executorId === k.executorId && a.at.getTime() >= k.at && a.at.getTime() < nextKillOfSameId)?.adoptedBy;
     const times: number[] = [];
-    for (const id of k.held) {
+    // Runs only: a compensation workflow it held notes no progress (its run's phase tells).
+    for (const id of k.held.filter((h) => runs.some((r) => r.id === h))) {
       const next = notesByRun.get(id)?.find((n) => n.pid !== k.pid && n.at.getTime() > k.at);
       if (!next) {
         k.unrecovered++;
@@ -739,6 +899,33 @@ async function buildReport(x: {
     }
   }
 
+  // Delivery events: every completed event order got the one delivery, however often it was sent.
+  let delivered = 0;
+  const eventOrders = [...finals.values()].filter((r) => x.kindOf(Number(r.order_id.slice(2))) === 'event');
+  for (const r of eventOrders) {
+    if (r.status !== 'SUCCESS') continue;
+    if (r.output?.deliveryEventId === `delivery-${r.order_id}`) delivered++;
+    else violations.push(`event order ${r.order_id}: run ${r.id} completed with delivery ${String(r.output?.deliveryEventId)}`);
+  }
+  const eventRows = await q<{ event_id: string; n: number }>(pool, `SELECT event_id, count(*)::int AS n FROM waymark.events WHERE source = $1 GROUP BY event_id HAVING count(*) > 1`, [CHAOS_EVENT_SOURCE]);
+  for (const e of eventRows) violations.push(`event ${e.event_id} was stored ${e.n} times`);
+  // Approvals: one per approval order's run, decided once; a completed one was approved.
+  const approvalRows = await q<{ run_id: string; order_id: string; status: string; n: number }>(
+    pool,
+    `SELECT a.run_id, r.input->>'orderId' AS order_id, min(a.status) AS status, count(*)::int AS n FROM waymark.approvals a JOIN waymark.runs r ON r.id = a.run_id
+     WHERE r.workflow = $1 GROUP BY a.run_id, r.input->>'orderId'`,
+    [CHAOS_WORKFLOW],
+  );
+  const duplicateApprovals = approvalRows.filter((a) => a.n > 1).length;
+  for (const a of approvalRows.filter((a) => a.n > 1)) violations.push(`run ${a.run_id} (${a.order_id}) asked ${a.n} approvals`);
+  for (const r of [...finals.values()].filter((r) => r.status === 'SUCCESS' && x.kindOf(Number(r.order_id.slice(2))) === 'approval')) {
+    const a = approvalRows.find((ap) => ap.run_id === r.id || ap.order_id === r.order_id);
+    if (!a || a.status !== 'approved' || !r.output?.approvalId) violations.push(`approval order ${r.order_id}: run ${r.id} completed without an approved approval (${a?.status ?? 'none'})`);
+  }
+  const pending = x.decisions.filter((d) => !d.done);
+  for (const d of pending) violations.push(`the approval of ${d.orderId} was never decided`);
+  const crashRows = await q<{ max: number | null }>(pool, 'SELECT max(crashes_without_progress)::int AS max FROM waymark.run_executions');
+
   for (const d of x.sharedIds) {
     violations.push(`two live workers (pids ${d.pids.join(', ')}) ran under executor id ${d.executorId} from t=${(d.atMs / 1000).toFixed(1)} s`);
   }
@@ -752,9 +939,17 @@ async function buildReport(x: {
     killPhaseMs: x.killPhaseMs,
     runs: {
       requested: x.opts.runs, created: originals.length, completed: originals.filter((r) => r.status === 'SUCCESS').length, statuses, deadLettered,
-      retried: x.retried, completedInTheEnd, notFinished, lost,
-      startRetries: x.startRetries, maxRecoveryAttempts,
+      retried: x.retried, completedInTheEnd, notFinished, lost, rejected: rejected.length, meantToComplete,
+      startRetries: x.startRetries, maxRecoveryAttempts, maxCrashesWithoutProgress: crashRows[0]?.max ?? 0,
     },
+    events: {
+      orders: eventOrders.length, sent: [...x.eventsSent.values()].reduce((a, b) => a + b, 0), duplicatesSent: x.duplicatesSent, delivered,
+    },
+    approvals: {
+      requested: approvalRows.reduce((a, r) => a + r.n, 0), approved: x.decisions.filter((d) => d.decision === 'approve').length,
+      rejected: x.decisions.filter((d) => d.decision === 'reject').length, alreadyDecided: x.alreadyDecided, duplicateApprovals,
+    },
+    compensation: { cancellations: server.cancellations.length, rolledBack: rejected.filter((r) => r.phase === 'rolled_back').length },
     business: { orderRows: orderRows.length, paymentRows: paymentRows.length, duplicateOrderRows, duplicatePaymentRows, missingForCompleted },
     ship: {
       effects: server.shipments.length,
@@ -788,7 +983,7 @@ async function buildReport(x: {
     kills: x.kills,
     adoptions: x.adoptions,
     unexpectedExits: x.unexpectedExits,
-    postgresRestart: x.pgRestart,
+    postgresRestarts: x.pgRestarts,
     sharedExecutorIds: x.sharedIds,
     forensics,
     violations,
@@ -836,7 +1031,11 @@ export function formatReport(r: ChaosReport): string {
     `| Runs requested / created | ${r.runs.requested} / ${r.runs.created} | all created | ${ok(r.runs.created === r.runs.requested)} |`,
     `| Runs completed without a dead letter | ${r.runs.completed} | — | |`,
     `| Runs dead-lettered (reasons below); retried by the operator | ${r.runs.deadLettered.length}; ${r.runs.retried.length} | — | |`,
-    `| Requested runs completed in the end (after retries and resolutions) | ${r.runs.completedInTheEnd} / ${r.runs.requested} | all | ${ok(r.runs.completedInTheEnd === r.runs.requested)} |`,
+    `| Requested runs completed in the end (after retries and resolutions) | ${r.runs.completedInTheEnd} / ${r.runs.meantToComplete} (+ ${r.runs.rejected} rejected) | all but the rejected | ${ok(r.runs.completedInTheEnd === r.runs.meantToComplete)} |`,
+    `| Runs dead-lettered by the faults (kills, restarts) | ${r.runs.deadLettered.length} | 0 | ${ok(r.runs.deadLettered.length === 0)} |`,
+    `| Delivery events: orders waiting / sent (duplicates) / delivered to completed runs | ${r.events.orders} / ${r.events.sent} (${r.events.duplicatesSent}) / ${r.events.delivered} | one each | ${ok(!r.violations.some((v) => /^event /.test(v)))} |`,
+    `| Approvals: asked / approved / rejected at random moments (decisions refused as already made) | ${r.approvals.requested} / ${r.approvals.approved} / ${r.approvals.rejected} (${r.approvals.alreadyDecided}) | one per run | ${ok(r.approvals.duplicateApprovals === 0)} |`,
+    `| Compensations: rejected runs rolled back / shipments cancelled | ${r.compensation.rolledBack} / ${r.compensation.cancellations} | one per rejected run | ${ok(r.compensation.rolledBack === r.runs.rejected && r.compensation.cancellations === r.runs.rejected)} |`,
     `| Runs lost (not finished, or failed without dead letter) | ${r.runs.lost.length} | 0 | ${ok(r.runs.lost.length === 0)} |`,
     `| Duplicate business rows (orders / payments) | ${r.business.duplicateOrderRows} / ${r.business.duplicatePaymentRows} | 0 | ${ok(r.business.duplicateOrderRows + r.business.duplicatePaymentRows === 0)} |`,
     `| Completed runs missing a business row | ${r.business.missingForCompleted} | 0 | ${ok(r.business.missingForCompleted === 0)} |`,
@@ -852,12 +1051,13 @@ export function formatReport(r: ChaosReport): string {
     `| SIGKILLs (holding runs) | ${r.kills.length} (${killed.length}) | — | |`,
     `| Recovery after a kill, median / max | ${fmtMs(median(recov))} / ${fmtMs(recov.length ? Math.max(...recov) : null)} | — | |`,
     `| Adoptions by another worker | ${r.adoptions.length} | — | |`,
-    `| Postgres restart | ${r.postgresRestart ? `at ${(r.postgresRestart.atMs / 1000).toFixed(1)} s, back after ${r.postgresRestart.tookMs} ms` : 'none'} | — | |`,
-    `| Workers that exited by themselves | ${r.unexpectedExits.length} | — | |`,
+    `| Postgres restarts | ${r.postgresRestarts.length ? r.postgresRestarts.map((p) => `at ${(p.atMs / 1000).toFixed(1)} s, back after ${p.tookMs} ms`).join('; ') : 'none'} | — | |`,
+    `| Workers that exited by themselves: running / while starting | ${r.unexpectedExits.filter((e) => e.ready).length} / ${r.unexpectedExits.filter((e) => !e.ready).length} | — | |`,
     `| Max DBOS recovery attempts of a run | ${r.runs.maxRecoveryAttempts} | < 100 | ${ok(r.runs.maxRecoveryAttempts < 100)} |`,
+    `| Max crashes in a row without progress of a run (poison-run count) | ${r.runs.maxCrashesWithoutProgress} | < 5 | ${ok(r.runs.maxCrashesWithoutProgress < 5)} |`,
     `| Invariants held | ${r.violations.length === 0 ? 'all' : `${r.violations.length} violations`} | all | ${ok(r.violations.length === 0)} |`,
     '',
-    `Provider totals: ${r.ship.effects} shipments from ${r.ship.requests} requests; ${r.invoice.effects} invoices from ${r.invoice.requests} POSTs; ${r.charge.effects} charges from ${r.charge.requests} requests. Run starts retried: ${r.runs.startRetries}. Statuses: ${JSON.stringify(r.runs.statuses)}.`,
+    `Provider totals: ${r.ship.effects} shipments from ${r.ship.requests} requests, ${r.compensation.cancellations} cancelled; ${r.invoice.effects} invoices from ${r.invoice.requests} POSTs; ${r.charge.effects} charges from ${r.charge.requests} requests. Run starts retried: ${r.runs.startRetries}. Statuses: ${JSON.stringify(r.runs.statuses)}.`,
     '',
     '### Kills',
     '',
@@ -874,7 +1074,7 @@ export function formatReport(r: ChaosReport): string {
     lines.push(...r.runs.deadLettered.map((d) => `* ${d.orderId} (${d.runId}): failed in step \`${d.step}\`; its tool calls: ${d.calls}`));
   }
   if (r.unexpectedExits.length) {
-    lines.push('', '### Workers that exited by themselves', '', ...r.unexpectedExits.map((e) => `* t=${(e.atMs / 1000).toFixed(1)} s slot ${e.slot} pid ${e.pid} exit ${e.code}: ${lastLines(e.tail)}`));
+    lines.push('', '### Workers that exited by themselves', '', ...r.unexpectedExits.map((e) => `* t=${(e.atMs / 1000).toFixed(1)} s slot ${e.slot} pid ${e.pid} exit ${e.code}${e.ready ? '' : ' (while starting)'}: ${lastLines(e.tail)}`));
   }
   if (r.violations.length) {
     lines.push('', '### Violations', '', ...r.violations.slice(0, 50).map((v) => `* ${v}`));

@@ -6,6 +6,8 @@
  *
  * - `POST /shipments {orderId}`: idempotent, de-duplicated by `Idempotency-Key` like a real
  *   provider. One shipment per key; a second shipment for one order means the key changed.
+ * - `POST /shipments/cancel {orderId, shipmentId}`: cancels a shipment (the shipping tool's
+ *   compensation), de-duplicated by `Idempotency-Key`.
  * - `POST /invoices {orderId, cents}`: not idempotent (every POST creates an invoice);
  *   `GET /invoices?orderId=` finds the first one (what the tool's `reconcile` asks).
  * - `POST /charges {orderId, cents}`: not idempotent, every POST charges.
@@ -41,6 +43,9 @@ export class ChaosServer {
   /** Shipments by idempotency key (the provider de-duplicates by key). */
   readonly shipmentsByKey = new Map<string, Effect>();
   readonly shipments: Effect[] = [];
+  /** Shipments cancelled (a compensation), de-duplicated by `Idempotency-Key` like shipping. */
+  readonly cancellations: Effect[] = [];
+  readonly #cancellationsByKey = new Map<string, Effect>();
   readonly invoices: Effect[] = [];
   readonly charges: Effect[] = [];
   /** Traps set: `${endpoint}:${orderId}`; and those that fired (acted, never answered). */
@@ -135,6 +140,15 @@ export class ChaosServer {
         if (key) this.shipmentsByKey.set(key, s);
       }
       return this.#answer(res, `shipments:${orderId}`, 200, { shipmentId: s.id });
+    }
+    if (req.method === 'POST' && path === '/shipments/cancel') {
+      let c = key ? this.#cancellationsByKey.get(key) : undefined;
+      if (!c) {
+        c = { id: String(body.shipmentId), orderId, key, at };
+        this.cancellations.push(c);
+        if (key) this.#cancellationsByKey.set(key, c);
+      }
+      return this.#answer(res, '-', 200, { cancelled: c.id });
     }
     if (req.method === 'POST' && path === '/invoices') {
       const inv = { id: `inv-${this.invoices.length + 1}`, orderId, key, at };

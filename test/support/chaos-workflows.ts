@@ -1,7 +1,10 @@
 /**
- * The chaos test's workflow: a business write, an idempotent tool call, a reconcilable one, a
- * non-idempotent one and a second business write, against the ChaosServer whose URL comes
- * from CHAOS_TOOL_URL. Every time a worker (re)starts executing a run, the workflow notes it
+ * The chaos test's workflow: a business write, an idempotent tool call (compensable: it cancels
+ * the shipment), a reconcilable one, a non-idempotent one and a second business write, against
+ * the ChaosServer whose URL comes from CHAOS_TOOL_URL. An order of kind `event` waits for a
+ * delivery event (a signed webhook of source `chaos`) after shipping; one of kind `approval`
+ * asks an operator before charging, and a rejection fails the run, which compensates (cancels
+ * the shipment). Every time a worker (re)starts executing a run, the workflow notes it
  * in `chaos_progress` (outside DBOS, best effort) so the harness can tell when a killed
  * worker's runs were picked up again.
  */
@@ -9,7 +12,7 @@ import { DBOS } from '@dbos-inc/dbos-sdk';
 import type { Knex } from 'knex';
 import pg from 'pg';
 import { z } from 'zod';
-import { Waymark, callTool, db, defineTool, httpTool } from '../../src/index.js';
+import { NonRetryableError, Waymark, callTool, db, defineTool, httpTool, requestApproval, waitForEvent } from '../../src/index.js';
 
 const base = (): string => {
   const url = process.env.CHAOS_TOOL_URL;
@@ -29,6 +32,13 @@ export const ship = httpTool({
   retry,
   timeoutMs: 20_000,
   request: (i) => ({ method: 'POST', url: `${base()}/shipments`, body: i }),
+  // Undone when the run fails for good: the provider cancels it (once per key).
+  async compensate(input, output, { idempotencyKey, signal }) {
+    const res = await fetch(`${base()}/shipments/cancel`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey }, body: JSON.stringify({ orderId: input.orderId, shipmentId: output.shipmentId }), signal,
+    });
+    if (!res.ok) throw new Error(`shipment cancel answered ${res.status}`);
+  },
 });
 
 /** Not idempotent, but it can be asked whether an in-doubt call happened. */
@@ -81,6 +91,24 @@ async function noteProgress(what: string): Promise<void> {
 }
 
 export const CHAOS_WORKFLOW = 'chaos.order';
+/** The webhook source (and its secret) the delivery events come from. */
+export const CHAOS_EVENT_SOURCE = 'chaos';
+export const CHAOS_EVENT_TYPE = 'chaos.delivered';
+
+/** What an order does besides its tool calls: nothing more, wait for its delivery event, or ask before charging. */
+export const ChaosKindSchema = z.enum(['plain', 'event', 'approval']);
+export type ChaosKind = z.infer<typeof ChaosKindSchema>;
+
+/** What a completed order returns. */
+export interface ChaosOrderOutput {
+  shipmentId: string;
+  invoiceId: string;
+  chargeId: string;
+  /** The delivery event's id (kind `event`). */
+  deliveryEventId?: string;
+  /** The approval that let the charge go (kind `approval`). */
+  approvalId?: string;
+}
 
 export class ChaosFlows {
   @db.transaction()
@@ -96,17 +124,29 @@ export class ChaosFlows {
   @Waymark.workflow({
     name: CHAOS_WORKFLOW,
     description: 'Chaos test: order row, idempotent shipment, reconcilable invoice, non-idempotent charge, payment row.',
-    input: z.object({ orderId: z.string().min(1), cents: z.number().int().positive() }),
+    input: z.object({ orderId: z.string().min(1), cents: z.number().int().positive(), kind: ChaosKindSchema.default('plain') }),
   })
-  static async order(input: { orderId: string; cents: number }): Promise<{ shipmentId: string; invoiceId: string; chargeId: string }> {
+  static async order(input: { orderId: string; cents: number; kind: ChaosKind }): Promise<ChaosOrderOutput> {
     await noteProgress('start');
     await ChaosFlows.insertOrder(input.orderId, input.cents);
     const { shipmentId } = await callTool(ship, { orderId: input.orderId });
+    let deliveryEventId: string | undefined;
+    if (input.kind === 'event') {
+      const r = await waitForEvent({ source: CHAOS_EVENT_SOURCE, type: CHAOS_EVENT_TYPE, key: input.orderId });
+      if (r.status !== 'received') throw new Error('a delivery wait without a timeout timed out');
+      deliveryEventId = r.event.id;
+    }
     const { invoiceId } = await callTool(invoice, { orderId: input.orderId, cents: input.cents });
+    let approvalId: string | undefined;
+    if (input.kind === 'approval') {
+      const d = await requestApproval({ title: `Charge order ${input.orderId}`, proposal: { cents: input.cents }, assignees: { roles: ['operator'] } });
+      if (d.decision === 'rejected') throw new NonRetryableError(`The charge of order ${input.orderId} was rejected`, { code: 'chaos_rejected' });
+      approvalId = d.approvalId;
+    }
     const { chargeId } = await callTool(charge, { orderId: input.orderId, cents: input.cents });
-    const out = { shipmentId, invoiceId, chargeId };
-    await ChaosFlows.recordPayment(input.orderId, out);
-    return out;
+    const payment = { shipmentId, invoiceId, chargeId };
+    await ChaosFlows.recordPayment(input.orderId, payment);
+    return { ...payment, ...(deliveryEventId ? { deliveryEventId } : {}), ...(approvalId ? { approvalId } : {}) };
   }
 }
 

@@ -25,7 +25,7 @@ test('a bare environment gets the documented defaults', () => {
   assert.equal(c.port, 3000);
   assert.equal(c.host, '127.0.0.1');
   assert.equal(c.dataDir, path.resolve('.waymark'));
-  assert.equal(c.embeddedPgPort, 54329);
+  assert.equal(c.embeddedPgPort, undefined);
   assert.equal(c.embeddedDbName, 'waymark');
   assert.equal(c.concurrency, 1000);
   assert.equal(c.leaseTtlMs, 30_000);
@@ -64,7 +64,7 @@ test('a DATABASE_URL that is not a URL is refused naming it', () => {
 });
 
 test('malformed webhook secrets and SMTP URLs say what they must look like', () => {
-  refuses({ WAYMARK_WEBHOOK_SECRETS: 'police' }, /WAYMARK_WEBHOOK_SECRETS: must look like source=secret,other=secret2/);
+  refuses({ WAYMARK_WEBHOOK_SECRETS: 'police' }, /WAYMARK_WEBHOOK_SECRETS: must look like source=secret,other@tenant=secret2/);
   refuses({ WAYMARK_SMTP_URL: 'http://mail' }, /WAYMARK_SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/);
 });
 
@@ -80,4 +80,23 @@ test('every bad variable is listed in the one error', () => {
 
 test('variables Waymark does not know are ignored', () => {
   assert.equal(loadConfig({ PATH: '/usr/bin', SOMETHING_ELSE: '1' }).port, 3000);
+});
+
+test('tracing is off unless the OTEL_* variables ask for an exporter', () => {
+  assert.equal(loadConfig({}).tracing.exporter, 'none');
+  const on = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/', OTEL_SERVICE_NAME: 'billing', OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=abc%3D,team=ops' });
+  assert.deepEqual(on.tracing, { exporter: 'otlp', url: 'http://collector:4318/v1/traces', headers: { 'x-api-key': 'abc=', team: 'ops' }, serviceName: 'billing' });
+  assert.equal(loadConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://c:4318/custom' }).tracing.url, 'http://c:4318/custom');
+  assert.equal(loadConfig({ OTEL_TRACES_EXPORTER: 'otlp' }).tracing.url, 'http://localhost:4318/v1/traces');
+  assert.equal(loadConfig({ OTEL_TRACES_EXPORTER: 'console' }).tracing.exporter, 'console');
+  assert.equal(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_TRACES_EXPORTER: 'none' }).tracing.exporter, 'none');
+  assert.equal(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_SDK_DISABLED: 'true' }).tracing.exporter, 'none');
+  assert.equal(loadConfig({ WAYMARK_APP_NAME: 'acme', OTEL_TRACES_EXPORTER: 'otlp' }).tracing.serviceName, 'acme');
+});
+
+test('alerts go to the notification webhook unless one of their own is set; the public URL loses its trailing slash', () => {
+  const c = loadConfig({ WAYMARK_NOTIFY_WEBHOOK_URL: 'http://chat/hook', WAYMARK_ALERT_EMAILS: 'a@x.test, b@x.test', WAYMARK_PUBLIC_URL: 'https://waymark.example.com/' });
+  assert.deepEqual(c.alerts, { webhookUrl: 'http://chat/hook', emails: ['a@x.test', 'b@x.test'] });
+  assert.equal(c.publicUrl, 'https://waymark.example.com');
+  assert.equal(loadConfig({ WAYMARK_NOTIFY_WEBHOOK_URL: 'http://chat/hook', WAYMARK_ALERT_WEBHOOK_URL: 'http://ops/hook' }).alerts.webhookUrl, 'http://ops/hook');
 });

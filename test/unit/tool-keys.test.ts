@@ -4,7 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createHash } from 'node:crypto';
 import { REDACTED, forkRunId, originRunId, redact, toolCallKey } from '../../src/agent/tool-keys.js';
+import { canonicalJson } from '../../src/canonical-json.js';
+import { InstallationKeys } from '../../src/installation-keys.js';
+
+const keys = new InstallationKeys('unit-test-installation-secret-0123456789');
 
 test('a fork id carries its origin run id, also for a fork of a fork', () => {
   const fork = forkRunId('run-1', 'f1');
@@ -18,24 +23,33 @@ test('a fork id carries its origin run id, also for a fork of a fork', () => {
 
 test('a call keeps its key in a fork, so a forked run does not repeat its origin\'s side effects', () => {
   const input = { to: 'a@b.c', subject: 'Hi' };
-  assert.equal(toolCallKey('email.send', input, forkRunId('run-1', 'f1')), toolCallKey('email.send', input, 'run-1'));
-  assert.notEqual(toolCallKey('email.send', input, 'run-2'), toolCallKey('email.send', input, 'run-1'));
+  assert.equal(toolCallKey(keys, 'email.send', input, forkRunId('run-1', 'f1')), toolCallKey(keys, 'email.send', input, 'run-1'));
+  assert.notEqual(toolCallKey(keys, 'email.send', input, 'run-2'), toolCallKey(keys, 'email.send', input, 'run-1'));
 });
 
 test('the key depends on the arguments, not on their key order', () => {
-  const key = toolCallKey('email.send', { to: 'a@b.c', subject: 'Hi' }, 'run-1');
+  const key = toolCallKey(keys, 'email.send', { to: 'a@b.c', subject: 'Hi' }, 'run-1');
   assert.match(key, /^run:run-1:email\.send:[0-9a-f]{32}$/);
-  assert.equal(toolCallKey('email.send', { subject: 'Hi', to: 'a@b.c' }, 'run-1'), key);
-  assert.notEqual(toolCallKey('email.send', { to: 'a@b.c', subject: 'Hello' }, 'run-1'), key);
-  assert.notEqual(toolCallKey('email.other', { to: 'a@b.c', subject: 'Hi' }, 'run-1'), key);
+  assert.equal(toolCallKey(keys, 'email.send', { subject: 'Hi', to: 'a@b.c' }, 'run-1'), key);
+  assert.notEqual(toolCallKey(keys, 'email.send', { to: 'a@b.c', subject: 'Hello' }, 'run-1'), key);
+  assert.notEqual(toolCallKey(keys, 'email.other', { to: 'a@b.c', subject: 'Hi' }, 'run-1'), key);
+});
+
+test('the key is an HMAC under the installation secret: not the plain SHA-256 of the arguments, and another installation gets another key', () => {
+  const input = { to: 'a@b.c', apiKey: 'sk-live-123' };
+  const key = toolCallKey(keys, 'email.send', input, 'run-1');
+  const plain = createHash('sha256').update(canonicalJson(input)).digest('hex').slice(0, 32);
+  assert.ok(!key.endsWith(plain));
+  assert.notEqual(toolCallKey(new InstallationKeys('another-installation-secret-0123456789'), 'email.send', input, 'run-1'), key);
+  assert.equal(toolCallKey(new InstallationKeys('unit-test-installation-secret-0123456789'), 'email.send', input, 'run-1'), key, 'the same secret, the same key');
 });
 
 test('a business key is the same in every run and ignores the arguments', () => {
-  const a = toolCallKey('payment.pay', { invoice: 'I-9', amount: 10 }, 'run-1', 'invoice:I-9');
-  const b = toolCallKey('payment.pay', { invoice: 'I-9', amount: 11 }, 'run-2', 'invoice:I-9');
+  const a = toolCallKey(keys, 'payment.pay', { invoice: 'I-9', amount: 10 }, 'run-1', 'invoice:I-9');
+  const b = toolCallKey(keys, 'payment.pay', { invoice: 'I-9', amount: 11 }, 'run-2', 'invoice:I-9');
   assert.equal(a, 'payment.pay:invoice:I-9');
   assert.equal(b, a);
-  assert.notEqual(toolCallKey('refund.pay', {}, 'run-1', 'invoice:I-9'), a);
+  assert.notEqual(toolCallKey(keys, 'refund.pay', {}, 'run-1', 'invoice:I-9'), a);
 });
 
 test('redact replaces the named fields, nested and inside arrays, and leaves the original alone', () => {

@@ -1,0 +1,84 @@
+/**
+ * A workflow's business transaction whose database connection goes away (a restart, a failover,
+ * an outage) waits for the database and completes: no dead letter, the earlier steps are not
+ * run again, and the business row is written once. Then the whole server: an embedded Postgres
+ * of this file's own is stopped for 20 s while a worker process is in a pipeline's write step.
+ */
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import pg from 'pg';
+import { createLogger } from '../src/logger.js';
+import { startEmbeddedPostgres, startWaymark, type EmbeddedPostgres } from '../src/server.js';
+import { migrate } from '../src/store/migrate.js';
+import { useFixtureEnv } from './fixture-env.js';
+import { workflows } from './fixtures/workflows.js';
+import { killWorker, spawnWorker, useTempDirs, waitFor } from './helpers.js';
+
+const env = useFixtureEnv('db_outage');
+/** How long the server stays down: the scenario (an outage of 20 s), not a measured bound. */
+const OUTAGE_MS = 20_000;
+const servers: (() => EmbeddedPostgres)[] = [];
+after(async () => {
+  for (const s of servers) await s().stop().catch(() => {});
+});
+const tempDir = useTempDirs('waymark-outage-');
+
+test('a business transaction that loses its connection is tried again and the run completes, writing once', async () => {
+  const { run } = await env.w.runs.start({ workflow: 'test.order-connection-lost', input: { orderId: 'outage-1' } });
+  const done = await waitFor('the run to finish', async () => {
+    const r = await env.w.runs.get(run.id);
+    return ['SUCCESS', 'ERROR', 'CANCELLED'].includes(r.status) ? r : undefined;
+  });
+  assert.equal(done.status, 'SUCCESS', JSON.stringify(done.error));
+  assert.deepEqual(done.output, { orderId: 'outage-1' });
+  const orders = await env.pool.query(`SELECT run_id FROM test_orders WHERE id = 'outage-1'`);
+  assert.deepEqual(orders.rows, [{ run_id: run.id }], 'one business row');
+  const steps = await env.pool.query(`SELECT step FROM test_executions WHERE run_id = $1`, [run.id]);
+  assert.deepEqual(steps.rows, [{ step: 's0' }], 'the step before it ran once');
+  assert.equal((await env.pool.query('SELECT 1 FROM waymark.dead_letters WHERE run_id = $1', [run.id])).rowCount, 0);
+});
+
+test('a whole-server outage of 20 s in the write step of a pipeline: the run waits it out and completes, once', async () => {
+  // A server of this test's own, stopped and started again on the same directory and port.
+  const dataDir = tempDir();
+  let server = await startEmbeddedPostgres({ dataDir, persistent: true });
+  servers.push(() => server);
+  const url = server.withDatabase('postgres');
+  await migrate(url);
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  pool.on('error', () => {}); // its idle connections die with the server
+  const worker = await spawnWorker(url, { WAYMARK_LEASE_TTL_MS: '3000', FIXTURE_DATABASE_URL: url });
+  try {
+    const client = await startWaymark({ workflows, worker: false, logger: createLogger('silent'), env: {}, config: { databaseUrl: url, appVersion: 'test-1', logLevel: 'silent' } });
+    let id: string;
+    try {
+      id = (await client.as({ actor: 'test' }).runs.start({ workflow: 'test.pipeline', input: { documentId: 'doc-outage-1' } })).run.id;
+    } finally {
+      await client.stop();
+    }
+    // The run is inside its write step (its transaction is open): the whole server goes down.
+    await waitFor('the write step', async () =>
+      (await pool.query(`SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pipeline-store-step%' AND pid <> pg_backend_pid()`)).rowCount);
+    const port = server.port;
+    await server.stop();
+    await new Promise((r) => setTimeout(r, OUTAGE_MS));
+    server = await startEmbeddedPostgres({ dataDir, port, persistent: true });
+
+    const done = await waitFor('the run to finish', async () => {
+      const { rows } = await pool.query<{ status: string }>('SELECT status FROM dbos.workflow_status WHERE workflow_uuid = $1', [id]);
+      return ['SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED'].includes(rows[0]?.status ?? '') ? rows[0]!.status : undefined;
+    }, 180_000);
+    assert.equal(done, 'SUCCESS', worker.output());
+    const docs = await pool.query('SELECT run_id FROM test_documents WHERE id = $1', ['doc-outage-1']);
+    assert.deepEqual(docs.rows, [{ run_id: id }], 'one business row');
+    const steps = await pool.query<{ step: string; n: number }>('SELECT step, count(*)::int AS n FROM test_executions WHERE run_id = $1 GROUP BY step ORDER BY step', [id]);
+    assert.deepEqual(Object.fromEntries(steps.rows.map((r) => [r.step, r.n])), { classify: 1, extract: 1, ocr: 1, read: 1, validate: 1 }, 'the earlier steps ran once');
+    assert.equal((await pool.query('SELECT 1 FROM waymark.dead_letters WHERE run_id = $1', [id])).rowCount, 0, 'no dead letter');
+    assert.equal(worker.child.exitCode, null, `the worker lived through the outage:\n${worker.output()}`);
+    const crashes = await pool.query('SELECT crashes FROM waymark.run_executions WHERE run_id = $1', [id]);
+    assert.equal(crashes.rows[0]?.crashes, 0, 'no crash counted');
+  } finally {
+    await killWorker(worker);
+    await pool.end();
+  }
+});
