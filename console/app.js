@@ -65,6 +65,7 @@ function signedIn() {
 
 /** @param {string} [message] */
 function showSignIn(message) {
+  navigation++; // a page still loading must not replace the sign-in form
   leave?.();
   leave = undefined;
   const nav = document.getElementById('nav');
@@ -88,7 +89,8 @@ function showSignIn(message) {
         me = await client.call('signInConsole', { body: { apiKey: /** @type {HTMLInputElement} */ (key).value.trim() } });
         /** @type {HTMLInputElement} */ (key).value = '';
         announce(`Signed in as ${me?.name ?? ''}`);
-        if (!location.hash || location.hash === '#/') location.hash = '#/runs';
+        // replaceState, not location.hash: a hashchange would route a second time.
+        if (!location.hash || location.hash === '#/') history.replaceState(null, '', '#/runs');
         signedIn();
       } catch (err) {
         error.textContent = err instanceof Error ? err.message : String(err);
@@ -111,8 +113,17 @@ async function signOut() {
   }
 }
 
+/**
+ * Counts navigations. A page renders into a container of its own that replaces the main region
+ * only if no later navigation began meanwhile: two quick navigations (a sign-in that also sets
+ * the address, a double click on the nav) must not leave the older page's view on screen, or its
+ * refresh timer running.
+ */
+let navigation = 0;
+
 async function route() {
   if (!me) return;
+  const current = ++navigation;
   const [, section = 'runs', arg] = (location.hash.replace(/\?.*$/, '') || '#/runs').split('/');
   const page = PAGES[section] ?? PAGES.runs;
   for (const a of document.querySelectorAll('#nav a')) {
@@ -122,13 +133,20 @@ async function route() {
   leave?.();
   leave = undefined;
   replace(main, h('p', null, 'Loading…'));
+  const view = h('div', { class: 'view' });
   try {
-    leave = (await page?.(main, arg ? decodeURIComponent(arg) : undefined, me)) ?? undefined;
+    const left = (await page?.(view, arg ? decodeURIComponent(arg) : undefined, me)) ?? undefined;
+    if (current !== navigation) {
+      left?.();
+      return;
+    }
+    leave = left;
   } catch (e) {
     // The session ended during the page's requests: the sign-in page it shows stays.
-    if (!me) return;
-    replace(main, h('h1', { tabindex: '-1' }, 'Something went wrong'), h('p', { class: 'error' }, e instanceof Error ? e.message : String(e)));
+    if (!me || current !== navigation) return;
+    replace(view, h('h1', { tabindex: '-1' }, 'Something went wrong'), h('p', { class: 'error' }, e instanceof Error ? e.message : String(e)));
   }
+  replace(main, view);
   const heading = main.querySelector('h1');
   if (heading) {
     document.title = `${heading.textContent} · Waymark console`;

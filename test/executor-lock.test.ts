@@ -33,12 +33,19 @@ test('a worker whose executor lock was cut keeps its id to itself and its run ex
     const { run } = await env.w.as({ actor: 'test' }).runs.start({ workflow: CHAOS_WORKFLOW, input: { orderId: 'r-1', cents: 100 } });
     await waitFor('the charge to reach the provider', () => Promise.resolve(provider.isHanging('charges:r-1')));
 
-    const cut = await env.pool.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'waymark-executor-lock' AND datname = current_database()`,
-    );
-    assert.equal(cut.rowCount, 1, 'worker A held one executor-lock connection');
-    await waitFor('the lock connection to be gone', async () =>
-      (await env.pool.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'waymark-executor-lock' AND datname = current_database()`)).rowCount === 0);
+    const lockConnections = async (): Promise<number[]> =>
+      (await env.pool.query(`SELECT pid FROM pg_stat_activity WHERE application_name = 'waymark-executor-lock' AND datname = current_database()`)).rows.map((r) => r.pid as number);
+    const [held, ...others] = await lockConnections();
+    assert.ok(held !== undefined && others.length === 0, 'worker A held one executor-lock connection');
+    await env.pool.query('SELECT pg_terminate_backend($1)', [held]);
+    // Worker A reconnects at once and takes its id back: wait until the cut connection is gone
+    // and A's new one holds the lock, then start B, which must get another id.
+    await waitFor('worker A to hold its lock on a new connection', async () => {
+      const now = await lockConnections();
+      if (now.length !== 1 || now[0] === held) return false;
+      const locks = await env.pool.query(`SELECT 1 FROM pg_locks WHERE pid = $1 AND locktype = 'advisory' AND granted`, [now[0]]);
+      return locks.rowCount === 1;
+    });
 
     const b = await chaosWorker();
     workers.push(b);
