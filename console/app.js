@@ -90,7 +90,7 @@ function showSignIn(message) {
         /** @type {HTMLInputElement} */ (key).value = '';
         announce(`Signed in as ${me?.name ?? ''}`);
         // replaceState, not location.hash: a hashchange would route a second time.
-        if (!location.hash || location.hash === '#/') history.replaceState(null, '', '#/runs');
+        if (!location.hash || location.hash === '#/') window.history.replaceState(null, '', '#/runs');
         signedIn();
       } catch (err) {
         error.textContent = err instanceof Error ? err.message : String(err);
