@@ -348,13 +348,19 @@ export function buildProgram(): Command {
     .option('--timezone <tz>', 'IANA time zone of the cron expression', 'UTC')
     .option('--input <json>', 'input of every run, as JSON', '{}')
     .option('--business-key <key>', 'business key of every run')
+    .option('--partition-key <key>', 'partition key of every run (a workflow declared partitioned needs one)')
+    .option('--priority <n>', 'priority of every run: 0 runs first, 1000 last (default 500)', intArg(0))
     .option('--catch-up <policy>', 'after downtime: skip (only the latest missed tick) or all', 'skip')
     .option('--max-catch-up <n>', 'most missed ticks that catch-up all runs', intArg(1))
-    .action(async (name: string, workflow: string, cron: string, o: { timezone: string; input: string; businessKey?: string; catchUp: string; maxCatchUp?: number }) => {
+    .action(async (name: string, workflow: string, cron: string, o: {
+      timezone: string; input: string; businessKey?: string; partitionKey?: string; priority?: number; catchUp: string; maxCatchUp?: number;
+    }) => {
       if (o.catchUp !== 'skip' && o.catchUp !== 'all') throw new WaymarkError('invalid_arguments', '--catch-up is skip or all', { status: 400 });
       const input = parseJsonOption('--input', o.input);
       const catchUp: 'skip' | 'all' = o.catchUp;
-      const schedule = { name, workflow, cron, timezone: o.timezone, input, businessKey: o.businessKey, catchUp, maxCatchUp: o.maxCatchUp };
+      const schedule = {
+        name, workflow, cron, timezone: o.timezone, input, businessKey: o.businessKey, partitionKey: o.partitionKey, priority: o.priority, catchUp, maxCatchUp: o.maxCatchUp,
+      };
       printJson(await operate((w) => w.schedules.create(schedule), (c) => c.schedules.create(schedule)));
     });
   schedules.command('pause <name>').description('stop a schedule from starting runs').action(async (name: string) => {

@@ -59,6 +59,18 @@ test('declared moves from code are made, shown on the run and audited with from,
   ]);
   const timeline = (await api('GET', `/v1/runs/${id}/timeline`)).body.entries.filter((e: any) => e.name === 'state_changed');
   assert.deepEqual(timeline.map((e: any) => [e.data.from, e.data.to, e.data.by]), [[null, 'drafted', 'test-admin'], ['drafted', 'awaiting_report', 'workflow'], ['awaiting_report', 'confirmed', 'workflow'], ['confirmed', 'paid', 'workflow']]);
+  // The live stream (server-sent events) carries the moves too, in order, before the end.
+  const stream = await fetch(`${env.w.httpUrl}/v1/runs/${id}/stream`, { headers: { authorization: `Bearer ${env.w.adminKey}`, accept: 'text/event-stream' } });
+  assert.equal(stream.status, 200);
+  const events = (await stream.text()).split('\n\n').flatMap((block) => {
+    const data = block.split('\n').find((l) => l.startsWith('data: '));
+    return data ? [JSON.parse(data.slice(6)) as { type: string; from?: string | null; to?: string; by?: string; reason?: string | null }] : [];
+  });
+  assert.deepEqual(events.filter((e) => e.type === 'state').map((e) => [e.from, e.to, e.by, e.reason]), [
+    [null, 'drafted', 'test-admin', 'initial state'], ['drafted', 'awaiting_report', 'workflow', 'report requested'],
+    ['awaiting_report', 'confirmed', 'workflow', null], ['confirmed', 'paid', 'workflow', 'approved'],
+  ]);
+  assert.equal(events.at(-1)?.type, 'end');
   // escalated is reachable from any state, even paid.
   const escalated = await settled(await start([{ set: 'awaiting_report' }, { set: 'escalated', reason: 'no report' }, { set: 'confirmed' }]));
   assert.equal(escalated.state, 'confirmed');

@@ -94,7 +94,7 @@ describe('fan-out under a concurrency cap, fan-in of all', () => {
 });
 
 describe('fan-in modes', () => {
-  test('any: the parent continues with the first child to end; the others go on', async () => {
+  test('any: the parent continues with the first child to end; when it completes, the others are cancelled', async () => {
     const group = 'any';
     const parent = await startFanOut({ group, count: 4, gated: true, mode: 'any' });
     await started(group, 4);
@@ -104,11 +104,39 @@ describe('fan-in modes', () => {
     const done = await settled(parent.id);
     assert.equal(done.status, 'SUCCESS', JSON.stringify(done.error));
     assert.deepEqual((done.output as { outcomes: Outcome[] }).outcomes, [{ position: 2, status: 'succeeded', label: 'c2' }]);
-    const rest = await children(parent.id);
-    assert.equal(rest.filter((c) => c.endedAt === null).length, 3, 'the other three still run');
+    // Housekeeping's cascade cancels the three still running (blocked at their gates, they stop
+    // at their next step once the gates open).
+    await waitFor('the cascade to reach the other children', async () => {
+      for (const c of listed.filter((x) => x.position !== 2)) if ((await countEvents(c.id, 'cancel_requested')) !== 1) return false;
+      return true;
+    }, 120_000);
+    await openGates(listed.map((c) => c.id));
+    const ends = await Promise.all(listed.map(async (c) => [c.position, (await settled(c.id)).status]));
+    assert.deepEqual(ends, [[0, 'CANCELLED'], [1, 'CANCELLED'], [2, 'SUCCESS'], [3, 'CANCELLED']]);
+    assert.equal((await spans(group, 'end')).length, 1, 'only the first child finished its work');
+    const why = await env.pool.query(`SELECT actor, data FROM waymark.run_events WHERE run_id = $1 AND kind = 'cancel_requested'`, [listed[0]!.id]);
+    assert.deepEqual(why.rows, [{ actor: 'system', data: { withParent: parent.id } }]);
+    assert.equal(await afterJoins(parent.id, group), 1);
+  });
+
+  test('children started with outliveParent go on after the parent completes', async () => {
+    const group = 'outlive';
+    const parent = await startFanOut({ group, count: 3, gated: true, mode: 'any', outliveParent: true });
+    await started(group, 3);
+    const listed = await children(parent.id);
+    await openGates([listed[0]!.id]);
+    assert.equal((await settled(parent.id)).status, 'SUCCESS');
+    // Proof that the cascade passed over them: a parent that fails later has its child
+    // cancelled, and a pass takes the children of earlier-ended parents first.
+    const later = await startFanOut({ group: 'outlive-witness', count: 1, gated: true, failAfterStart: true });
+    assert.equal((await settled(later.id)).status, 'ERROR');
+    const [witness] = await children(later.id);
+    await waitFor('the cascade to pass', async () => (await countEvents(witness!.id, 'cancel_requested')) === 1, 120_000);
+    await openGates([witness!.id]);
+    assert.equal((await children(parent.id)).filter((c) => c.endedAt === null).length, 2, 'the other two still run');
     await openGates(listed.map((c) => c.id));
     for (const c of listed) assert.equal((await settled(c.id)).status, 'SUCCESS');
-    assert.equal(await afterJoins(parent.id, group), 1);
+    for (const c of listed) assert.equal(await countEvents(c.id, 'cancel_requested'), 0);
   });
 
   test('first k: the first two to end, in the order they ended', async () => {
@@ -143,6 +171,37 @@ describe('fan-in modes', () => {
       { ...process.env, DATABASE_URL: env.url, LOG_LEVEL: 'warn', WAYMARK_APP_VERSION: 'test-1' });
     assert.equal(cli.code, 0, cli.stderr);
     assert.deepEqual((JSON.parse(cli.stdout) as { runs: { status: string }[] }).runs.map((r) => r.status).sort(), ['ERROR', 'SUCCESS', 'SUCCESS']);
+  });
+});
+
+describe('a parent that ends takes its children with it', () => {
+  /** Waits until each child's cancel is requested (once), opens their gates, and sees each end cancelled. */
+  const cancelledWithParent = async (listed: ChildView[]): Promise<void> => {
+    await waitFor('the cascade', async () => {
+      for (const c of listed) if ((await countEvents(c.id, 'cancel_requested')) !== 1) return false;
+      return true;
+    }, 120_000);
+    await openGates(listed.map((c) => c.id));
+    for (const c of listed) assert.equal((await settled(c.id)).status, 'CANCELLED', c.id);
+  };
+
+  test('a parent that fails cancels its unfinished children, held ones too', async () => {
+    const group = 'parent-fails';
+    const parent = await startFanOut({ group, count: 3, concurrency: 2, gated: true, failAfterStart: true });
+    assert.equal((await settled(parent.id)).status, 'ERROR');
+    const listed = await children(parent.id);
+    assert.equal(listed.length, 3);
+    await cancelledWithParent(listed);
+    assert.equal((await spans(group, 'end')).length, 0, 'no child finished its work');
+  });
+
+  test('a parent failed by its deadline cancels its children', async () => {
+    const group = 'parent-deadline';
+    const { run } = await env.w.runs.start({ workflow: 'test.fan-out-deadline', input: { group, count: 3, concurrency: 1 } });
+    await started(group, 1);
+    await waitFor('the deadline to fail the parent', async () => (await env.w.runs.get(run.id)).phase === 'failed', 120_000);
+    await cancelledWithParent(await children(run.id));
+    assert.equal((await spans(group, 'start')).length, 1, 'the held children never started');
   });
 });
 

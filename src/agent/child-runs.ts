@@ -78,6 +78,19 @@ export interface StartChildrenOptions<I> {
   concurrency?: number;
   /** Each child's business key (`company:acme`), or a function of its input and position. */
   businessKey?: string | ((input: I, position: number) => string);
+  /**
+   * Each child's partition key, for a child workflow declared partitioned (one run per customer
+   * at a time): a string, or a function of its input and position. Required for those.
+   */
+  partitionKey?: string | ((input: I, position: number) => string);
+  /** The children's priority: 0 (first) to 1000 (last); default 500. */
+  priority?: number;
+  /**
+   * Let the children go on after this run ends. By default a child that has not ended when its
+   * parent ends (completes, fails, is cancelled, or passes its deadline) is cancelled, and its
+   * compensation runs: a parent that took the first answer does not pay for the rest.
+   */
+  outliveParent?: boolean;
 }
 
 /** What {@link waitForChildren} waits for. */
@@ -98,8 +111,9 @@ export interface WaitForChildrenOptions {
  * this Waymark), at most `concurrency` at a time, and returns their handles. One step: after a
  * crash the same children are found, never started twice. Each child is a run of the parent's
  * tenant, acting with the authority of the key that started the parent; its audit trail opens
- * with `started_by_parent`, the parent's records `child_started`. Cancelling the parent cancels
- * the children that have not ended (and runs their compensation).
+ * with `started_by_parent`, the parent's records `child_started`. When the parent ends — it
+ * completes, fails, passes its deadline or is cancelled — the children that have not ended are
+ * cancelled (and their compensation runs), unless `outliveParent` is set.
  *
  * @example
  * ```ts
@@ -129,6 +143,11 @@ export async function startChildren<I, O>(
     if (key !== null && !BUSINESS_KEY.test(key)) throw new WaymarkError('invalid_child_runs', `startChildren: business key '${key.slice(0, 60)}' is not 1-255 printable ASCII characters without spaces`);
     return key;
   });
+  const queues = inputs.map((input, i) => {
+    const partitionKey = opts.partitionKey === undefined ? undefined : typeof opts.partitionKey === 'string' ? opts.partitionKey : opts.partitionKey(input, i);
+    return { partitionKey, priority: opts.priority };
+  });
+  const outliveParent = opts.outliveParent === true;
   const ids = await DBOS.runStep(
     async () => {
       const groupId = `${ctx.runId}:${DBOS.stepID ?? 0}`;
@@ -142,7 +161,7 @@ export async function startChildren<I, O>(
           const held = i >= concurrency;
           const origin = { kind: 'started_by_parent', data: { parentRunId: ctx.runId, groupId, position: i, held } };
           const started = await startRun(ctx)(q, childScope(ctx), {
-            id, workflow: def.name, input, businessKey: keys[i] ?? null, parentRunId: ctx.runId, held, origin,
+            id, workflow: def.name, input, businessKey: keys[i] ?? null, parentRunId: ctx.runId, held, origin, queue: queues[i],
           });
           if (!started) {
             // All of a call's children commit together: this attempt of the step follows one whose
@@ -151,7 +170,7 @@ export async function startChildren<I, O>(
             throw new WaymarkError('run_id_taken', `Child run id '${id}' is taken by a run that is not a child of run ${ctx.runId}`);
           }
           created++;
-          await insertChildLink(q, { childRunId: id, parentRunId: ctx.runId, tenantId: ctx.scope.tenantId, groupId, position: i, concurrency, held });
+          await insertChildLink(q, { childRunId: id, parentRunId: ctx.runId, tenantId: ctx.scope.tenantId, groupId, position: i, concurrency, held, outliveParent });
           await appendRunEvent(q, {
             runId: ctx.runId, tenantId: ctx.scope.tenantId, kind: 'child_started', actor: 'workflow',
             data: { childRunId: id, workflow: def.name, position: i, held },

@@ -24,6 +24,13 @@ export interface TriggerOptions {
   input?: (event: ReceivedEvent) => unknown;
   /** The run's business key (default: the event's `key`). */
   businessKey?: (event: ReceivedEvent) => string;
+  /**
+   * The run's partition key, for a workflow declared partitioned (`customer:42`: one run per
+   * customer at a time); required for those, refused for others when Waymark starts.
+   */
+  partitionKey?: (event: ReceivedEvent) => string;
+  /** The run's priority: 0 (first) to 1000 (last); default 500. */
+  priority?: number;
   /** Names the trigger in the audit trail. Default `<source>:<type>-><workflow>`. */
   name?: string;
 }
@@ -38,6 +45,9 @@ export interface TriggerDefinition {
   mapInput(event: ReceivedEvent): unknown;
   /** The run's business key for an event. */
   businessKey(event: ReceivedEvent): string;
+  /** The run's partition key for an event; absent: none (the workflow must not be partitioned). */
+  readonly partitionKey?: ((event: ReceivedEvent) => string) | undefined;
+  readonly priority?: number | undefined;
 }
 
 const SOURCE = /^[a-z0-9_-]{1,100}$/;
@@ -58,6 +68,9 @@ export function defineTrigger(o: TriggerOptions, definitionOf: (fn: WorkflowFunc
   const workflow = typeof o.workflow === 'string' ? o.workflow : definitionOf(o.workflow).name;
   if (!SOURCE.test(o.source)) throw new WaymarkError('invalid_trigger', `Trigger source '${o.source}' must be lower-case letters, digits, - and _`);
   if (!o.type || o.type.length > 200) throw new WaymarkError('invalid_trigger', 'A trigger needs an event type (1-200 characters, or *)');
+  if (o.priority !== undefined && (!Number.isInteger(o.priority) || o.priority < 0 || o.priority > 1000)) {
+    throw new WaymarkError('invalid_trigger', 'A trigger\'s priority is an integer from 0 (runs first) to 1000 (runs last)');
+  }
   const input = o.input ?? ((e: ReceivedEvent) => e.data ?? {});
   const key = o.businessKey ?? ((e: ReceivedEvent) => e.key);
   return {
@@ -67,5 +80,7 @@ export function defineTrigger(o: TriggerOptions, definitionOf: (fn: WorkflowFunc
     workflow,
     mapInput: input,
     businessKey: key,
+    partitionKey: o.partitionKey,
+    priority: o.priority,
   };
 }

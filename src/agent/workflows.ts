@@ -15,7 +15,7 @@ import { checkCron } from '../store/schedule-rules.js';
 import { checkStateMachine, type StateMachine, type WorkflowStates } from '../store/state-rules.js';
 import { secretPaths, withSecretFields } from './secret-fields.js';
 import { withParking } from './park.js';
-import { checkQueueOptions, runQueueName, type WorkflowQueueOptions, type WorkflowQueueSpec } from './workflow-queues.js';
+import { checkQueueOptions, isPartitioned, runQueueName, type WorkflowQueueOptions, type WorkflowQueueSpec } from './workflow-queues.js';
 import { DEFAULT_MAX_CRASHES, withPoisonGuard } from './poison-guard.js';
 import { defineTrigger, type TriggerDefinition, type TriggerOptions } from './triggers.js';
 
@@ -105,6 +105,10 @@ export interface WorkflowSchedule {
   input?: unknown;
   /** The business key of every run it starts. */
   businessKey?: string;
+  /** The partition key of every run it starts: required when the workflow is declared partitioned. */
+  partitionKey?: string;
+  /** The priority of every run it starts: 0 (first) to 1000 (last); default 500. */
+  priority?: number;
   /**
    * After downtime: `skip` (default) runs only the latest missed tick; `all` runs every missed
    * tick, the latest `maxCatchUp` (default 100) at most.
@@ -242,7 +246,7 @@ function define<S extends z.ZodType>(o: WorkflowOptions<S>, dbosName: string, db
     onTimeout: o.onTimeout ?? 'fail',
     maxCrashes: o.maxCrashesWithoutProgress ?? DEFAULT_MAX_CRASHES,
     budget: budget?.data,
-    schedules: declaredSchedules(o.name, o.schedule),
+    schedules: declaredSchedules(o.name, o.schedule, isPartitioned(queue)),
     states: declaredStates(where, o.states),
     dbosName,
     dbosClassName,
@@ -269,7 +273,9 @@ function declaredStates(where: string, states: WorkflowStates | undefined): Stat
   }
 }
 
-function declaredSchedules(workflow: string, schedule: WorkflowSchedule | readonly WorkflowSchedule[] | undefined): (WorkflowSchedule & { name: string })[] {
+function declaredSchedules(
+  workflow: string, schedule: WorkflowSchedule | readonly WorkflowSchedule[] | undefined, partitioned: boolean,
+): (WorkflowSchedule & { name: string })[] {
   const list: readonly WorkflowSchedule[] = schedule === undefined ? [] : Array.isArray(schedule) ? schedule : [schedule as WorkflowSchedule];
   if (list.length > 1 && list.some((s) => !s.name)) {
     throw new WaymarkError('invalid_workflow', `Workflow '${workflow}': name each of its ${list.length} schedules`);
@@ -279,6 +285,11 @@ function declaredSchedules(workflow: string, schedule: WorkflowSchedule | readon
       checkCron({ cron: s.cron, timezone: s.timezone ?? 'UTC' });
     } catch (e) {
       throw new WaymarkError('invalid_workflow', `Workflow '${workflow}': ${(e as Error).message}`);
+    }
+    if (partitioned !== (s.partitionKey !== undefined)) {
+      throw new WaymarkError('invalid_workflow', partitioned
+        ? `Workflow '${workflow}' is partitioned: its schedule needs a partitionKey for the runs it starts`
+        : `Workflow '${workflow}' is not partitioned: its schedule cannot give a partitionKey`);
     }
     return { ...s, name: s.name ?? workflow };
   });

@@ -3,8 +3,9 @@
  * What every worker does on each lease tick besides renewing its lease: start the runs of due
  * cron schedules (each tick once across all workers), act on runs past their
  * deadline or idle timeout, start the compensation of stopped runs that have calls to undo, and
- * deliver due alerts; delete runs' live-stream events past their retention. And, on its own
- * faster tick, the timer sweep of parked runs.
+ * deliver due alerts; cancel the child runs of parents that have ended; delete runs'
+ * live-stream events past their retention. And, on its own faster tick, the timer sweep of
+ * parked runs.
  */
 import type { DBOSClient } from '@dbos-inc/dbos-sdk';
 import { SYSTEM_SCOPE } from '../scope.js';
@@ -12,6 +13,7 @@ import { startCompensation } from '../service/compensation.js';
 import { handleTimeouts } from '../service/timeouts.js';
 import { runsAwaitingCompensation } from '../store/compensation.js';
 import type { Logger } from '../logger.js';
+import type { RunService } from '../service/runs.js';
 import type { Clock } from '../runtime/clock.js';
 import type { Database } from '../store/gateway.js';
 import { deliverAlerts, type AlertDeliveryDeps } from './alert-delivery.js';
@@ -39,6 +41,8 @@ export interface HousekeepingDeps {
   schedules?: ScheduleDeps;
   /** Runs whose direct start did not happen, enqueued once their dispatch row is `staleMs` old. */
   dispatchSweep?: { deps: DispatchSweepDeps; staleMs: number };
+  /** Child runs of ended parents are cancelled (absent: not by this worker). */
+  children?: { runs: Pick<RunService, 'cancelOrphanedChildren'>; log: Logger };
 }
 
 /**
@@ -53,6 +57,8 @@ export async function runHousekeeping(d: HousekeepingDeps): Promise<void> {
   if (d.schedules) await fireDueSchedules(d.schedules);
   if (d.dispatchSweep) await sweepStaleDispatches(d.dispatchSweep.deps, d.dispatchSweep.staleMs);
   await handleTimeouts(d.db, d.dbos);
+  // After the timeouts: a parent failed by its deadline just now takes its children with it.
+  if (d.children) await d.children.runs.cancelOrphanedChildren(d.children.log);
   // Runs that failed for good or were cancelled with calls to undo get their compensation.
   for (const runId of await d.db.read(SYSTEM_SCOPE, (q) => runsAwaitingCompensation(q))) {
     await startCompensation(d, SYSTEM_SCOPE, runId, 'the run stopped');

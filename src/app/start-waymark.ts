@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { registerCompensationWorkflow } from '../agent/compensate-run.js';
 import { toolCatalog } from '../agent/define-tool.js';
 import { WorkflowRegistry, type WorkflowDefinition, type WorkflowFunction } from '../agent/workflows.js';
-import { workflowQueueLimits } from '../agent/workflow-queues.js';
+import { isPartitioned, workflowQueueLimits } from '../agent/workflow-queues.js';
 import type { TriggerDefinition } from '../agent/triggers.js';
 import { loadConfig, type WaymarkConfig } from '../config.js';
 import { WaymarkError } from '../errors.js';
@@ -177,6 +177,7 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
   const registry = new WorkflowRegistry(options.workflows ?? []);
   let stopped: Promise<void> | undefined;
   let stopAll = async (_drain: boolean): Promise<void> => {};
+  checkTriggers(registry, options.triggers ?? []);
   const stop = (drain = true): Promise<void> => (stopped ??= stopAll(drain));
   // Every worker registers the queue of each workflow with limits (a queue nobody registered never runs).
   const queues = registry.list().flatMap((d) => (d.queue ? [{ name: d.queueName, limits: workflowQueueLimits(d.queue, config) }] : []));
@@ -229,7 +230,6 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
     if (clashes.length > 0) log.warn({ schedules: clashes }, 'schedules declared in code were not written: schedules made over the API have their names');
     const triggers = options.triggers ?? [];
     for (const t of triggers) {
-      registry.get(t.workflow);
       if (!(t.source in config.webhookSecrets) && !Object.keys(config.webhookSecrets).some((k) => k.startsWith(`${t.source}@`))) {
         log.warn({ trigger: t.name, source: t.source }, 'event trigger for a webhook source that is not configured (WAYMARK_WEBHOOK_SECRETS): it never fires');
       }
@@ -241,7 +241,7 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
         db, executorId: infra.executorId, appName: config.appName, appVersion: config.appVersion, ttlMs: config.leaseTtlMs, log,
         onTick: () => runHousekeeping({
           db, dbos, queueName: RUN_QUEUE, appVersion: config.appVersion, alerts: { db, config, log }, streamRetentionMs: config.streamRetentionMs, schedules: scheduleDeps,
-          dispatchSweep: { deps: { db, dbos, registry, log }, staleMs: config.leaseTtlMs },
+          dispatchSweep: { deps: { db, dbos, registry, log }, staleMs: config.leaseTtlMs }, children: { runs, log },
         }),
       });
       cleanups.push(() => lease.release());
@@ -306,5 +306,20 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
   } catch (e) {
     await stop();
     throw e;
+  }
+}
+
+/**
+ * Each trigger's workflow is registered, and a partitioned one gets a partition key from the
+ * trigger: refused before anything starts rather than at every event.
+ */
+function checkTriggers(registry: WorkflowRegistry, triggers: readonly TriggerDefinition[]): void {
+  for (const t of triggers) {
+    const def = registry.get(t.workflow);
+    if (isPartitioned(def.queue) !== (t.partitionKey !== undefined)) {
+      throw new WaymarkError('invalid_trigger', isPartitioned(def.queue)
+        ? `Trigger '${t.name}': workflow '${def.name}' is partitioned, so the trigger needs a partitionKey mapping`
+        : `Trigger '${t.name}': workflow '${def.name}' is not partitioned, so the trigger cannot give a partitionKey`);
+    }
   }
 }

@@ -1098,9 +1098,13 @@ export interface components {
             name: string;
             /** @description The next tick that will start a run (while paused: the one it would have) */
             nextTickAt: string;
+            /** @description The partition key of every run it starts */
+            partitionKey: string | null;
             paused: boolean;
             pausedAt: string | null;
             pausedBy: string | null;
+            /** @description The priority of every run it starts (null: the default, 500) */
+            priority: number | null;
             timezone: string;
             workflow: string;
         };
@@ -7402,6 +7406,10 @@ export interface operations {
                     maxCatchUp?: number;
                     /** @description Unique in the tenant: lower-case words joined by '-', '_' or '.' */
                     name: string;
+                    /** @description The partition key of every run: required when the workflow is declared partitioned, refused otherwise */
+                    partitionKey?: string;
+                    /** @description The priority of every run: 0 (first) to 1000 (last); default 500 */
+                    priority?: number;
                     /** @description IANA time zone of the cron expression (default UTC) */
                     timezone?: string;
                     workflow: string;
@@ -7541,7 +7549,11 @@ export interface operations {
              *
              *     `invalid_input`: A run's input does not match its workflow's schema.
              *
+             *     `invalid_queue_options`: Queue options of a start are invalid: a partitionKey for a workflow that is not partitioned, a priority out of range, or options that exclude each other.
+             *
              *     `invalid_schedule`: A schedule's cron expression, time zone, input or catch-up policy is invalid.
+             *
+             *     `partition_key_required`: The workflow is partitioned (its queue declares partition limits): give the run a partitionKey; nothing was started.
              */
             422: {
                 headers: {
@@ -7550,7 +7562,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code: "invalid_body" | "invalid_business_key" | "invalid_input" | "invalid_schedule";
+                        code: "invalid_body" | "invalid_business_key" | "invalid_input" | "invalid_queue_options" | "invalid_schedule" | "partition_key_required";
                     };
                 };
             };

@@ -403,6 +403,8 @@ export const ScheduleSchema = z
     timezone: z.string(),
     input: z.unknown(),
     businessKey: z.string().nullable(),
+    partitionKey: z.string().nullable().describe('The partition key of every run it starts'),
+    priority: z.number().nullable().describe('The priority of every run it starts (null: the default, 500)'),
     catchUp: z.enum(['skip', 'all']),
     maxCatchUp: z.number(),
     declared: z.boolean().describe('Declared in code (a start-up rewrites its definition; pausing it sticks)'),

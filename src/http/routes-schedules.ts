@@ -32,11 +32,14 @@ export const scheduleOperations = {
       timezone: z.string().min(1).max(100).optional().describe('IANA time zone of the cron expression (default UTC)'),
       input: z.unknown().optional().describe('The input of every run (default {})'),
       businessKey: z.string().min(1).max(255).optional().describe('The business key of every run'),
+      partitionKey: z.string().min(1).max(255).optional()
+        .describe('The partition key of every run: required when the workflow is declared partitioned, refused otherwise'),
+      priority: z.number().int().min(0).max(1000).optional().describe('The priority of every run: 0 (first) to 1000 (last); default 500'),
       catchUp: z.enum(['skip', 'all']).optional().describe('After downtime: skip (run only the latest missed tick, the default) or all'),
       maxCatchUp: z.number().int().min(1).max(1000).optional().describe('The most missed ticks catch-up `all` runs (default 100)'),
     }),
     responses: { 201: { description: 'The schedule', schema: ScheduleSchema, headers: { location: 'The schedule: /v1/schedules/{name}' } } },
-    errors: ['invalid_schedule', 'invalid_business_key', 'workflow_not_found', 'invalid_input', 'schedule_name_taken'],
+    errors: ['invalid_schedule', 'invalid_business_key', 'workflow_not_found', 'invalid_input', 'partition_key_required', 'invalid_queue_options', 'schedule_name_taken'],
   }),
   getSchedule: defineOperation({
     method: 'get', path: '/v1/schedules/{name}', operationId: 'getSchedule', tag: 'schedules', permission: 'read',

@@ -26,6 +26,8 @@ export interface ChildRunStart {
   parentRunId: string;
   /** Enqueued held back by the concurrency cap, until a sibling's end releases it. */
   held: boolean;
+  /** Its partition key (a partitioned workflow needs one) and priority. */
+  queue?: { partitionKey?: string | undefined; priority?: number | undefined } | undefined;
   /** The child's first audit event after `created`. */
   origin: { kind: string; data: Record<string, unknown> };
 }

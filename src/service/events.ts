@@ -222,7 +222,10 @@ export class EventService {
       try {
         const businessKey = trigger.businessKey(event);
         checkBusinessKey(businessKey);
-        const run = prepareRun(this.#runStart!, { id: eventRunId(source, e.id, trigger.workflow), workflow: trigger.workflow, input: trigger.mapInput(event), businessKey });
+        const run = prepareRun(this.#runStart!, {
+          id: eventRunId(source, e.id, trigger.workflow), workflow: trigger.workflow, input: trigger.mapInput(event), businessKey,
+          queue: { partitionKey: trigger.partitionKey?.(event), priority: trigger.priority },
+        });
         return { trigger, run };
       } catch (err) {
         throw new ValidationError(`Trigger '${trigger.name}' cannot start a run for this event: ${ensureError(err).message}`, undefined, 'invalid_event');

@@ -1,7 +1,7 @@
 /**
  * @module service/run-stream
- * Following a run's live stream: the parts of its streaming model calls, its phase changes and
- * its end, from an event id on, as they commit. Readers only read: the run never waits for
+ * Following a run's live stream: the parts of its streaming model calls, its phase changes, its
+ * business-state moves and its end, from an event id on, as they commit. Readers only read: the run never waits for
  * them, and a reader that is slow, gone or never came costs the run nothing.
  */
 import { NotFoundError } from '../errors.js';
@@ -20,7 +20,9 @@ import { readRunStream, runStreamState, type RunStreamRow } from '../store/run-s
  * * `model-finish` (`finishReason`, `usage`), `model-failed` (`error`, `retryInMs`: null when the
  *   call failed for good), `model-refused` (a budget refused the call);
  * * `phase` (`from`, `to`, `reason`) and `end` (`phase`): the run reached a terminal phase. A
- *   run resumed or retried later goes on in the same stream.
+ *   run resumed or retried later goes on in the same stream;
+ * * `state` (`from`, `to`, `reason`, `by`): the run moved between its workflow's own business
+ *   states (`from` is null for the initial state).
  */
 export interface RunStreamEvent {
   /** Per run: 1, 2, 3 ... without gaps (the SSE event id). */

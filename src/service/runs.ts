@@ -11,7 +11,8 @@ import type { InstallationKeys } from '../installation-keys.js';
 import { ConflictError, NotFoundError, RunEndedError, ValidationError, WaymarkError } from '../errors.js';
 import { WorkflowStatus } from '../phases.js';
 import { publicError, scrubMessage, type PublicError } from '../public-error.js';
-import type { Scope } from '../scope.js';
+import { createScope, SYSTEM_SCOPE, type Scope } from '../scope.js';
+import type { Logger } from '../logger.js';
 import { compensableCalls, compensationStarted } from '../store/compensation.js';
 import { eventTopic, type ReceivedEvent } from '../agent/wait-for-event.js';
 import { lockCorrelation, markDelivered, missedEvents, openWaitKeys } from '../store/events.js';
@@ -38,7 +39,7 @@ import { checkChosenRunId, insertPreparedRun, prepareRun, runIdTaken } from './r
 import { DEFAULT_PRIORITY, foldDebounced, type QueueControls } from './run-queue-controls.js';
 import { copyRunQueue, runQueues } from '../store/run-queue.js';
 import { cancelParked, clearParkTombstone } from '../store/parked-runs.js';
-import { listChildren, stopReleasingChildren, type ChildRow } from '../store/child-runs.js';
+import { claimChildCascade, listChildren, orphanedChildren, stopReleasingChildren, type ChildRow } from '../store/child-runs.js';
 import { startCompensation } from './compensation.js';
 import { forkBlockedByWait } from './fork-rules.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -218,6 +219,12 @@ const BUSINESS_KEY = /^[\x21-\x7e]{1,255}$/;
 export function checkBusinessKey(key: string): void {
   if (!BUSINESS_KEY.test(key)) throw new ValidationError('A business key must be 1-255 printable ASCII characters without spaces', undefined, 'invalid_business_key');
 }
+
+/**
+ * A child claimed by a cascade (an operator's cancel in its process, or housekeeping) is claimed
+ * again after this long: its claimer died before it could cancel it.
+ */
+const CASCADE_CLAIM_STALE_MS = 60_000;
 
 const CANCELLABLE = new Set<string>([WorkflowStatus.Enqueued, WorkflowStatus.Delayed, WorkflowStatus.Pending]);
 const RESUMABLE = new Set<string>([WorkflowStatus.Cancelled, WorkflowStatus.Error, WorkflowStatus.MaxRecoveryAttemptsExceeded]);
@@ -422,7 +429,8 @@ export class RunService {
 
   /**
    * Cancels a queued, executing or waiting (live or parked) run (DBOS stops it at its next step),
-   * then its child runs that have not ended, theirs in turn.
+   * then its child runs that have not ended, theirs in turn (if this process dies half-way, the
+   * housekeeping cascade, {@link RunService.cancelOrphanedChildren}, cancels the rest).
    */
   async cancel(scope: Scope, id: string): Promise<RunView> {
     return this.#cancel(scope, id, null);
@@ -432,6 +440,9 @@ export class RunService {
     const run = await this.#require(scope, id);
     if (!CANCELLABLE.has(run.status ?? '')) {
       throw new ConflictError('run_not_cancellable', `Run ${id} is ${run.status ?? 'unknown'} (phase ${run.phase}); only queued or executing runs can be cancelled`);
+    }
+    if (parentRunId !== null && !(await this.#d.db.tx(scope, (q) => claimChildCascade(q, id, CASCADE_CLAIM_STALE_MS)))) {
+      throw new ConflictError('run_not_cancellable', `Run ${id} is being cancelled with its parent already`);
     }
     const openChildren = await this.#d.db.tx(scope, async (q) => {
       // First: a child's end locks its link, then this run's park lock (taken below).
@@ -459,6 +470,42 @@ export class RunService {
       }
     }
     return openChildren.length > 0 ? this.get(scope, id) : after;
+  }
+
+  /**
+   * One pass of the cascade that ends children with their parent: each child run (not started
+   * with `outliveParent`) that has not ended although its parent has (completed, failed — its
+   * deadline included —, cancelled, rolled back) is cancelled, its compensation started, its own
+   * children in turn. Housekeeping calls this on every pass of every worker, so a process that
+   * dies half-way through a cascade leaves the rest to the next pass. Each child is claimed
+   * first, so that an operator's cancel cascading through the same children at the same time
+   * and this pass never both cancel one. Returns how many it cancelled.
+   *
+   * @example
+   * ```ts
+   * await runs.cancelOrphanedChildren(log);
+   * ```
+   */
+  async cancelOrphanedChildren(log: Logger, limit = 100): Promise<number> {
+    const orphans = await this.#d.db.read(SYSTEM_SCOPE, (q) => orphanedChildren(q, limit, CASCADE_CLAIM_STALE_MS));
+    let cancelled = 0;
+    const stopped = new Set<string>();
+    for (const o of orphans) {
+      const scope = createScope({ tenantId: o.tenant_id, actor: 'system', roles: [] }, log);
+      // No sibling's end releases a held child of an ended parent any more.
+      if (!stopped.has(o.parent_run_id)) {
+        await this.#d.db.tx(scope, (q) => stopReleasingChildren(q, o.parent_run_id));
+        stopped.add(o.parent_run_id);
+      }
+      try {
+        await this.#cancel(scope, o.child_run_id, o.parent_run_id);
+        cancelled++;
+      } catch (e) {
+        // It ended meanwhile (its end trigger records that in the same commit).
+        if (!(e instanceof ConflictError && e.code === 'run_not_cancellable')) throw e;
+      }
+    }
+    return cancelled;
   }
 
   /**

@@ -28,6 +28,7 @@ import {
 } from '../store/schedules.js';
 import { checkBusinessKey } from './runs.js';
 import { insertPreparedRun, prepareRun, type RunStartDeps } from './run-start.js';
+import { checkQueueControls } from './run-queue-controls.js';
 import { scrubMessage } from '../public-error.js';
 
 /** A schedule as clients see it. */
@@ -38,6 +39,10 @@ export interface ScheduleView {
   timezone: string;
   input: unknown;
   businessKey: string | null;
+  /** The partition key of every run it starts (for a workflow declared partitioned). */
+  partitionKey: string | null;
+  /** The priority of every run it starts (null: the default, 500). */
+  priority: number | null;
   catchUp: CatchUpPolicy;
   maxCatchUp: number;
   /** Declared in code (a start-up rewrites its definition; pausing it sticks). */
@@ -68,6 +73,13 @@ export interface ScheduleRequest {
   input?: unknown;
   /** The business key of every run it starts. */
   businessKey?: string | undefined;
+  /**
+   * The partition key of every run it starts: required when the workflow is declared partitioned
+   * (`queue.partitionConcurrency`), refused otherwise — checked when the schedule is made.
+   */
+  partitionKey?: string | undefined;
+  /** The priority of every run it starts: 0 (first) to 1000 (last); default 500. */
+  priority?: number | undefined;
   /** After downtime: `skip` (default) runs only the latest missed tick, `all` every missed tick up to `maxCatchUp`. */
   catchUp?: CatchUpPolicy | undefined;
   /** The most missed ticks `all` runs (the latest ones). Default 100, at most 1000. */
@@ -186,12 +198,14 @@ export class ScheduleService {
       throw new ValidationError('maxCatchUp must be an integer from 1 to 1000', undefined, 'invalid_schedule');
     }
     if (req.businessKey !== undefined) checkBusinessKey(req.businessKey);
-    // The input must fit the workflow now, not first at 9 o'clock tomorrow.
-    this.#d.registry.get(req.workflow).parseInput(req.input ?? {});
+    // The input and the queue options must fit the workflow now, not first at 9 o'clock tomorrow.
+    const def = this.#d.registry.get(req.workflow);
+    def.parseInput(req.input ?? {});
+    checkQueueControls(def, { partitionKey: req.partitionKey, priority: req.priority });
     const now = new Date(this.#d.clock.now());
     return {
       id: randomUUID(), tenantId, name: req.name, workflow: req.workflow, cron: req.cron, timezone, input: req.input ?? {},
-      businessKey: req.businessKey ?? null, catchUp: req.catchUp ?? 'skip', maxCatchUp, nextTickAt: nextTick({ cron: req.cron, timezone }, now), createdBy, now,
+      businessKey: req.businessKey ?? null, partitionKey: req.partitionKey ?? null, priority: req.priority ?? null, catchUp: req.catchUp ?? 'skip', maxCatchUp, nextTickAt: nextTick({ cron: req.cron, timezone }, now), createdBy, now,
     };
   }
 
@@ -246,7 +260,10 @@ export async function fireDueSchedules(d: ScheduleDeps): Promise<number> {
       for (const tick of plan.ticks) {
         const runId = scheduleRunId(s.id, tick);
         try {
-          const prepared = prepareRun(d, { id: runId, workflow: s.workflow, input: s.input, businessKey: s.business_key });
+          const prepared = prepareRun(d, {
+            id: runId, workflow: s.workflow, input: s.input, businessKey: s.business_key,
+            queue: { partitionKey: s.partition_key ?? undefined, priority: s.priority ?? undefined },
+          });
           const origin = { kind: 'started_by_schedule', data: { schedule: s.name, tick: tick.toISOString(), catchUp: s.catch_up, skippedTicks: plan.skipped } };
           if (await insertPreparedRun(d, q, scope, prepared, origin)) n++;
           lastRunId = runId;
@@ -274,6 +291,7 @@ const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 function toView(r: ScheduleRow): ScheduleView {
   return {
     name: r.name, workflow: r.workflow, cron: r.cron, timezone: r.timezone, input: r.input, businessKey: r.business_key,
+    partitionKey: r.partition_key, priority: r.priority,
     catchUp: r.catch_up, maxCatchUp: r.max_catch_up, declared: r.declared,
     nextTickAt: r.next_tick_at.toISOString(), lastTickAt: iso(r.last_tick_at), lastRunId: r.last_run_id, lastError: r.last_error,
     paused: r.paused_at !== null, pausedAt: iso(r.paused_at), pausedBy: r.paused_by,

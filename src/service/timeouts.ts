@@ -2,8 +2,8 @@
  * @module service/timeouts
  * Housekeeping for run deadlines and idle timeouts, once per run (whichever worker claims it):
  * `fail` moves the run to `failed` with the reason, cancels it and dead-letters it — its
- * compensations then run (its child runs from `startChildren` go on: only a cancel through
- * `RunService.cancel` cascades to them); `escalate` moves it to `escalated` and lets it
+ * compensations then run, and its child runs from `startChildren` are cancelled by the
+ * housekeeping cascade (`RunService.cancelOrphanedChildren`); `escalate` moves it to `escalated` and lets it
  * go on. Both are recorded in the audit trail. Runs from every tenant are handled.
  */
 import type { DBOSClient } from '@dbos-inc/dbos-sdk';

@@ -17,6 +17,8 @@ export interface NewChildLink {
   concurrency: number;
   /** Enqueued held back by the cap (DBOS DELAYED). */
   held: boolean;
+  /** Goes on after its parent ends (otherwise it is cancelled then). */
+  outliveParent?: boolean;
 }
 
 /**
@@ -29,9 +31,9 @@ export interface NewChildLink {
  */
 export async function insertChildLink(db: Queryable, c: NewChildLink): Promise<void> {
   await db.query(
-    `INSERT INTO waymark.child_runs (child_run_id, parent_run_id, tenant_id, group_id, position, concurrency, held)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [c.childRunId, c.parentRunId, c.tenantId, c.groupId, c.position, c.concurrency, c.held],
+    `INSERT INTO waymark.child_runs (child_run_id, parent_run_id, tenant_id, group_id, position, concurrency, held, outlive_parent)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [c.childRunId, c.parentRunId, c.tenantId, c.groupId, c.position, c.concurrency, c.held, c.outliveParent ?? false],
   );
 }
 
@@ -126,4 +128,54 @@ export async function stopReleasingChildren(db: Queryable, parentRunId: string):
     [parentRunId],
   );
   return rows.filter((r) => r.ended_at === null).map((r) => r.child_run_id);
+}
+
+/** A child that has not ended although its parent has. */
+export interface OrphanedChild {
+  child_run_id: string;
+  parent_run_id: string;
+  tenant_id: string;
+  parent_phase: string;
+}
+
+/**
+ * Children (not `outliveParent`) that have not ended, of parents in a terminal phase (migration
+ * 027), not claimed by a cascade in the last `claimStaleMs`: what the cascade cancels. Oldest
+ * parents' children first; one indexed pass over the children that have not ended.
+ *
+ * @example
+ * ```ts
+ * for (const c of await orphanedChildren(q, 100, 60_000)) await cancel(c.child_run_id);
+ * ```
+ */
+export async function orphanedChildren(db: Queryable, limit: number, claimStaleMs: number): Promise<OrphanedChild[]> {
+  const { rows } = await db.query<OrphanedChild>(
+    `SELECT c.child_run_id, c.parent_run_id, c.tenant_id, p.phase AS parent_phase
+     FROM waymark.child_runs c JOIN waymark.runs p ON p.id = c.parent_run_id
+     WHERE c.ended_at IS NULL AND NOT c.outlive_parent
+       AND p.phase IN (SELECT phase FROM waymark.phases WHERE terminal)
+       AND (c.cascade_claimed_at IS NULL OR c.cascade_claimed_at < clock_timestamp() - $2 * interval '1 millisecond')
+     ORDER BY p.updated_at, c.parent_run_id, c.position
+     LIMIT $1`,
+    [limit, claimStaleMs],
+  );
+  return rows;
+}
+
+/**
+ * Claims a child for the cascade of its parent's end or cancel: true for exactly one of any
+ * number of concurrent callers, and again once a claim is `staleMs` old (its claimer died).
+ *
+ * @example
+ * ```ts
+ * if (await claimChildCascade(q, childRunId, 60_000)) await cancel(childRunId);
+ * ```
+ */
+export async function claimChildCascade(db: Queryable, childRunId: string, staleMs: number): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE waymark.child_runs SET cascade_claimed_at = clock_timestamp()
+     WHERE child_run_id = $1 AND (cascade_claimed_at IS NULL OR cascade_claimed_at < clock_timestamp() - $2 * interval '1 millisecond')`,
+    [childRunId, staleMs],
+  );
+  return rowCount === 1;
 }

@@ -17,6 +17,9 @@ export interface ScheduleRow {
   timezone: string;
   input: unknown;
   business_key: string | null;
+  /** Queue options of its runs (migration 027). */
+  partition_key: string | null;
+  priority: number | null;
   catch_up: 'skip' | 'all';
   max_catch_up: number;
   declared: boolean;
@@ -41,6 +44,8 @@ export interface NewSchedule {
   timezone: string;
   input: unknown;
   businessKey: string | null;
+  partitionKey: string | null;
+  priority: number | null;
   catchUp: 'skip' | 'all';
   maxCatchUp: number;
   nextTickAt: Date;
@@ -49,11 +54,12 @@ export interface NewSchedule {
   now: Date;
 }
 
-const COLUMNS = `id, tenant_id, name, workflow, cron, timezone, input, business_key, catch_up, max_catch_up, declared,
+const COLUMNS = `id, tenant_id, name, workflow, cron, timezone, input, business_key, partition_key, priority, catch_up, max_catch_up, declared,
   next_tick_at, last_tick_at, last_run_id, last_error, paused_at, paused_by, created_by, created_at, updated_at`;
 
 const params = (s: NewSchedule): unknown[] => [
   s.id, s.tenantId, s.name, s.workflow, s.cron, s.timezone, JSON.stringify(s.input ?? {}), s.businessKey, s.catchUp, s.maxCatchUp, s.nextTickAt, s.createdBy, s.now,
+  s.partitionKey, s.priority,
 ];
 
 /**
@@ -66,8 +72,9 @@ const params = (s: NewSchedule): unknown[] => [
  */
 export async function insertSchedule(db: Queryable, s: NewSchedule): Promise<ScheduleRow | undefined> {
   const { rows } = await db.query<ScheduleRow>(
-    `INSERT INTO waymark.schedules (id, tenant_id, name, workflow, cron, timezone, input, business_key, catch_up, max_catch_up, next_tick_at, created_by, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
+    `INSERT INTO waymark.schedules (id, tenant_id, name, workflow, cron, timezone, input, business_key, catch_up, max_catch_up, next_tick_at, created_by, created_at, updated_at,
+                                    partition_key, priority)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15)
      ON CONFLICT (tenant_id, name) DO NOTHING RETURNING ${COLUMNS}`,
     params(s),
   );
@@ -86,15 +93,18 @@ export async function insertSchedule(db: Queryable, s: NewSchedule): Promise<Sch
  */
 export async function upsertDeclaredSchedule(db: Queryable, s: NewSchedule): Promise<boolean> {
   const { rowCount } = await db.query(
-    `INSERT INTO waymark.schedules AS x (id, tenant_id, name, workflow, cron, timezone, input, business_key, catch_up, max_catch_up, next_tick_at, created_by, created_at, updated_at, declared)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, true)
+    `INSERT INTO waymark.schedules AS x (id, tenant_id, name, workflow, cron, timezone, input, business_key, catch_up, max_catch_up, next_tick_at, created_by, created_at, updated_at,
+                                         partition_key, priority, declared)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, true)
      ON CONFLICT (tenant_id, name) DO UPDATE SET
        workflow = EXCLUDED.workflow, input = EXCLUDED.input, business_key = EXCLUDED.business_key,
+       partition_key = EXCLUDED.partition_key, priority = EXCLUDED.priority,
        catch_up = EXCLUDED.catch_up, max_catch_up = EXCLUDED.max_catch_up,
        next_tick_at = CASE WHEN x.cron = EXCLUDED.cron AND x.timezone = EXCLUDED.timezone THEN x.next_tick_at ELSE EXCLUDED.next_tick_at END,
        cron = EXCLUDED.cron, timezone = EXCLUDED.timezone,
-       updated_at = CASE WHEN (x.workflow, x.cron, x.timezone, x.input, x.business_key, x.catch_up, x.max_catch_up)
-                          IS DISTINCT FROM (EXCLUDED.workflow, EXCLUDED.cron, EXCLUDED.timezone, EXCLUDED.input, EXCLUDED.business_key, EXCLUDED.catch_up, EXCLUDED.max_catch_up)
+       updated_at = CASE WHEN (x.workflow, x.cron, x.timezone, x.input, x.business_key, x.catch_up, x.max_catch_up, x.partition_key, x.priority)
+                          IS DISTINCT FROM (EXCLUDED.workflow, EXCLUDED.cron, EXCLUDED.timezone, EXCLUDED.input, EXCLUDED.business_key, EXCLUDED.catch_up, EXCLUDED.max_catch_up,
+                                            EXCLUDED.partition_key, EXCLUDED.priority)
                          THEN EXCLUDED.updated_at ELSE x.updated_at END
      WHERE x.declared`,
     params(s),
