@@ -169,28 +169,45 @@ describe('several workers', () => {
 
   test('three worker processes ticking the same schedules start each tick exactly once', async () => {
     const url = await env.extraDatabase('three_workers');
-    // Schedules made at 08:00 on a process that runs no workflows.
+    // Schedules made at 08:00 on a process that runs no workflows: each ticks first at 08:10.
     const maker = await startTestWaymark(url, { workflows, beforeLaunch, worker: false, http: false, clock: new TestClock(new Date('2026-01-05T08:00:00Z')) });
-    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    const pool = new pg.Pool({ connectionString: url, max: 3 });
+    const total = () => pool.query(`SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM waymark.runs WHERE id LIKE 'sched:%'`).then((r) => r.rows[0] as { n: number; d: number });
     try {
-      const names = ['a', 'b', 'c', 'd', 'e'].map((n) => `race-${n}`);
+      const names = Array.from({ length: 10 }, (_, i) => `race-${i}`);
       for (const name of names) await maker.schedules.create({ name, workflow: 'test.chain', cron: '*/10 * * * *', input: { steps: 1 }, catchUp: 'all' });
-      // Every worker's clock stands at 09:00:30: six ticks (08:10 to 09:00) of each schedule are due for all of them at once.
-      for (let i = 0; i < 3; i++) {
-        workers.push(await spawnWorker(url, { TEST_CLOCK_AT: '2026-01-05T09:00:30Z', WAYMARK_LEASE_TTL_MS: '600' }));
-      }
-      const total = () => pool.query(`SELECT count(*)::int AS n, count(DISTINCT id)::int AS d FROM waymark.runs WHERE id LIKE 'sched:%'`).then((r) => r.rows[0] as { n: number; d: number });
-      await waitFor('30 runs', async () => (await total()).n >= 30);
+      // Three workers started together, their clocks standing at 08:00:30 (nothing due yet);
+      // SIGUSR2 moves a worker's clock to 09:00:30. A lease tick, so a housekeeping pass, every 200 ms.
+      const settled = await Promise.allSettled([0, 1, 2].map(() =>
+        // Their steps count their executions in this database, not in the file's.
+        spawnWorker(url, { FIXTURE_DATABASE_URL: url, TEST_CLOCK_AT: '2026-01-05T08:00:30Z', TEST_CLOCK_THEN: '2026-01-05T09:00:30Z', WAYMARK_LEASE_TTL_MS: '600' })));
+      for (const s of settled) if (s.status === 'fulfilled') workers.push(s.value);
+      for (const s of settled) if (s.status === 'rejected') throw s.reason;
+      const ids = workers.map((w) => w.executorId);
+      assert.equal(new Set(ids).size, 3, ids.join(' '));
+      // All three registered and ticking before anything is due: whole housekeeping passes of each, none of which started a run.
+      const live = await pool.query(`SELECT executor_id FROM waymark.workers WHERE status = 'live' AND executor_id = ANY($1)`, [ids]);
+      assert.equal(live.rowCount, 3);
+      await Promise.all(ids.map((id) => housekeepingPasses(pool, id)));
+      assert.deepEqual(await total(), { n: 0, d: 0 });
+
+      // Every worker's clock jumps at once: six ticks (08:10 to 09:00) of each of the ten schedules
+      // fall due for all three together, and their passes contend for each schedule's lock.
+      for (const w of workers) w.child.kill('SIGUSR2');
+      await Promise.all(workers.map((w) => waitFor(`the clock of ${w.executorId} to jump`, async () => w.output().includes('CLOCK 2026-01-05T09:00:30.000Z'))));
+      await waitFor('60 runs', async () => (await total()).n >= 60);
       // Each worker keeps ticking: two more whole passes of every one of them start nothing.
-      for (const w of workers) await housekeepingPasses(pool, w.executorId);
-      assert.deepEqual(await total(), { n: 30, d: 30 });
+      await Promise.all(ids.map((id) => housekeepingPasses(pool, id)));
+      assert.deepEqual(await total(), { n: 60, d: 60 });
       for (const name of names) {
-        assert.deepEqual(ticksOf(await scheduleRuns(pool, name)), ['08:10', '08:20', '08:30', '08:40', '08:50', '09:00'].map((t) => `2026-01-05T${t}:00.000Z`));
+        assert.deepEqual(ticksOf(await scheduleRuns(pool, name)), ['08:10', '08:20', '08:30', '08:40', '08:50', '09:00'].map((t) => `2026-01-05T${t}:00.000Z`), name);
       }
-      // And every run executed once.
-      await waitFor('all runs done', async () => (await pool.query(`SELECT count(*)::int AS n FROM dbos.workflow_status WHERE workflow_uuid LIKE 'sched:%' AND status = 'SUCCESS'`)).rows[0].n === 30);
-      const twice = await pool.query(`SELECT run_id FROM test_executions WHERE run_id LIKE 'sched:%' GROUP BY run_id HAVING count(*) > 1`);
-      assert.equal(twice.rowCount, 0);
+      // Each run says once which tick started it, and executed once.
+      const origins = await pool.query(`SELECT run_id FROM waymark.run_events WHERE kind = 'started_by_schedule' GROUP BY run_id HAVING count(*) = 1`);
+      assert.equal(origins.rowCount, 60);
+      await waitFor('all runs done', async () => (await pool.query(`SELECT count(*)::int AS n FROM dbos.workflow_status WHERE workflow_uuid LIKE 'sched:%' AND status = 'SUCCESS'`)).rows[0].n === 60);
+      const once = await pool.query(`SELECT run_id FROM test_executions WHERE run_id LIKE 'sched:%' GROUP BY run_id HAVING count(*) = 1`);
+      assert.equal(once.rowCount, 60);
     } finally {
       await pool.end();
       await maker.stop();
