@@ -135,6 +135,26 @@ async function withWaymarkClient<T>(
 /** DBOS statuses of a run that has ended. */
 const ENDED = new Set<string>([WorkflowStatus.Success, WorkflowStatus.Error, WorkflowStatus.Cancelled, WorkflowStatus.MaxRecoveryAttemptsExceeded]);
 
+/** The longest the service waits for a run to end, locally or over HTTP. */
+const MAX_WAIT_MS = 600_000;
+/**
+ * The longest one long poll for a result is held open. Node's fetch gives up on an answer whose
+ * headers take 300 s, and proxies commonly cut requests idle for 60 s: a longer wait asks again.
+ */
+const RESULT_POLL_MS = 25_000;
+
+/**
+ * A run over HTTP once it has ended, or as it is after `timeoutMs` (at most 10 minutes, as
+ * locally), asking again after each long poll of at most {@link RESULT_POLL_MS}.
+ */
+async function resultOver(c: WaymarkClient, id: string, timeoutMs: number): Promise<Run> {
+  const deadline = Date.now() + Math.min(timeoutMs, MAX_WAIT_MS);
+  for (;;) {
+    const run = await c.runs.result(id, { wait: Math.min(Math.max(0, deadline - Date.now()), RESULT_POLL_MS) });
+    if (ENDED.has(run.status) || Date.now() >= deadline) return run;
+  }
+}
+
 /**
  * What `runs start --wait` answers over HTTP, as the service does locally: the run and its
  * output once it succeeded; `run_failed` when it ended otherwise, `run_wait_timeout` when it had
@@ -273,18 +293,18 @@ export function buildProgram(): Command {
       priority?: number; partitionKey?: string; deduplicationId?: string; debounce?: string; debounceDelay: string;
     }) => {
       const input = parseJsonOption('--input', o.input);
-      const timeoutMs = o.wait === undefined ? undefined : o.wait === true ? undefined : toMs(o.wait as Duration, '--wait');
+      const timeoutMs = typeof o.wait === 'string' ? durationOption('--wait', o.wait) : undefined;
       const wait = o.wait === undefined ? undefined : { timeoutMs };
       const queue = {
         priority: o.priority, partitionKey: o.partitionKey, deduplicationId: o.deduplicationId,
-        debounce: o.debounce === undefined ? undefined : { key: o.debounce, delayMs: toMs(o.debounceDelay as Duration, '--debounce-delay') },
+        debounce: o.debounce === undefined ? undefined : { key: o.debounce, delayMs: durationOption('--debounce-delay', o.debounceDelay) },
       };
       printJson(await operate(
         (w) => w.runs.start({ workflow, input, idempotencyKey: o.idempotencyKey, id: o.id, businessKey: o.businessKey, wait, ...queue }),
         async (c) => {
           const run = await c.runs.start({ workflow, input, id: o.id, businessKey: o.businessKey, ...queue }, { idempotencyKey: o.idempotencyKey });
           if (!wait) return { run };
-          return waitedOver(await c.runs.result(run.id, { wait: Math.min(timeoutMs ?? 30_000, 600_000) }), timeoutMs ?? 30_000);
+          return waitedOver(await resultOver(c, run.id, timeoutMs ?? 30_000), timeoutMs ?? 30_000);
         },
       ));
     });
@@ -293,11 +313,11 @@ export function buildProgram(): Command {
     .description("a run's result; with --wait, once it has ended (exit code 75 if it has not)")
     .option('--wait <duration>', 'how long to wait for the end (e.g. 30s)', '0')
     .action(async (id: string, o: { wait: string }) => {
-      const timeoutMs = toMs((/^\d+$/.test(o.wait) ? Number(o.wait) : o.wait) as Duration, '--wait');
+      const timeoutMs = durationOption('--wait', o.wait);
       const { done, run } = await operate(
         (w) => w.runs.result(id, { timeoutMs }),
         async (c) => {
-          const run = await c.runs.result(id, { wait: Math.min(timeoutMs, 600_000) });
+          const run = await resultOver(c, id, timeoutMs);
           return { done: ENDED.has(run.status), run };
         },
       );
@@ -535,6 +555,11 @@ function collectPairs(value: string, previous: Record<string, string>): Record<s
   const at = value.indexOf('=');
   if (at <= 0) throw new InvalidArgumentError('expected name=value');
   return { ...previous, [value.slice(0, at)]: value.slice(at + 1) };
+}
+
+/** A duration option as typed: plain digits are milliseconds, as the error for a bad one says. */
+function durationOption(name: string, text: string): number {
+  return toMs((/^\d+$/.test(text) ? Number(text) : text) as Duration, name);
 }
 
 function parseJsonOption(name: string, text: string): unknown {

@@ -163,7 +163,7 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
   }
 }
 
-/** A worker process running test/fixtures/worker.ts, which prints READY <executorId>. */
+/** A worker process running test/fixtures/worker.ts, which prints READY <executorId> (then what DBOS runs under). */
 export interface WorkerProcess {
   child: ChildProcess;
   executorId: string;
@@ -172,7 +172,11 @@ export interface WorkerProcess {
   exited: Promise<number | NodeJS.Signals | null>;
 }
 
-/** Spawns a real worker process against `databaseUrl`. */
+/**
+ * Spawns a real worker process against `databaseUrl`. It claims a free executor slot of the host
+ * unless `env` pins WAYMARK_EXECUTOR_ID: one exported in the shell running the tests is not
+ * passed on (every worker would be pinned to it, and all but the first refused).
+ */
 export async function spawnWorker(
   databaseUrl: string,
   env: Record<string, string> = {},
@@ -183,7 +187,7 @@ export async function spawnWorker(
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: ROOT,
     // Small pools: a test starts several workers, and the server's connections are shared.
-    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', WAYMARK_APP_VERSION: 'test-1', WAYMARK_DB_POOL_SIZE: '4', ...env },
+    env: { ...process.env, WAYMARK_EXECUTOR_ID: '', DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', WAYMARK_APP_VERSION: 'test-1', WAYMARK_DB_POOL_SIZE: '4', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
