@@ -137,23 +137,12 @@ const ENDED = new Set<string>([WorkflowStatus.Success, WorkflowStatus.Error, Wor
 
 /** The longest the service waits for a run to end, locally or over HTTP. */
 const MAX_WAIT_MS = 600_000;
-/**
- * The longest one long poll for a result is held open. Node's fetch gives up on an answer whose
- * headers take 300 s, and proxies commonly cut requests idle for 60 s: a longer wait asks again.
- */
-const RESULT_POLL_MS = 25_000;
 
 /**
  * A run over HTTP once it has ended, or as it is after `timeoutMs` (at most 10 minutes, as
- * locally), asking again after each long poll of at most {@link RESULT_POLL_MS}.
+ * locally); the client makes a long wait of several long polls.
  */
-async function resultOver(c: WaymarkClient, id: string, timeoutMs: number): Promise<Run> {
-  const deadline = Date.now() + Math.min(timeoutMs, MAX_WAIT_MS);
-  for (;;) {
-    const run = await c.runs.result(id, { wait: Math.min(Math.max(0, deadline - Date.now()), RESULT_POLL_MS) });
-    if (ENDED.has(run.status) || Date.now() >= deadline) return run;
-  }
-}
+const resultOver = (c: WaymarkClient, id: string, timeoutMs: number): Promise<Run> => c.runs.result(id, { wait: Math.min(timeoutMs, MAX_WAIT_MS) });
 
 /**
  * What `runs start --wait` answers over HTTP, as the service does locally: the run and its

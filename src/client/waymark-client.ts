@@ -7,6 +7,18 @@
  */
 import { OPERATION_ROUTES, type components, type operations } from './api-types.js';
 
+/** The longest one long poll for a result is held open (see `runs.result`). */
+const RESULT_POLL_MS = 25_000;
+const RUN_ENDED = new Set(['SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED']);
+const UNIT_MS: Record<string, number> = { '': 1, ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** A wait as the API takes it (ms, or `'30s'`) in ms; undefined for what the server must judge. */
+function durationMs(wait: string | number): number | undefined {
+  if (typeof wait === 'number') return wait;
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(wait.trim());
+  return m ? Number(m[1]) * UNIT_MS[m[2] ?? '']! : undefined;
+}
+
 /** An operation's id: `getRun`, `startRun`, ... */
 export type OperationId = keyof operations;
 
@@ -164,9 +176,19 @@ export class WaymarkClient {
     get: (id: string) => this.call('getRun', { params: { id } }),
     /**
      * The run once it has ended, waiting up to `wait` (`'30s'`, ms; at most 10 minutes); a run
-     * still going at the end of the wait comes back as it is then (check its `status`).
+     * still going at the end of the wait comes back as it is then (check its `status`). A wait
+     * longer than 25 s is made of several long polls: fetch gives up on an answer whose headers
+     * take 300 s, and proxies often cut a request idle for 60 s.
      */
-    result: (id: string, query: OperationArgs<'getRunResult'>['query'] = {}) => this.call('getRunResult', { params: { id }, query }),
+    result: async (id: string, query: OperationArgs<'getRunResult'>['query'] = {}) => {
+      const waitMs = query.wait === undefined ? undefined : durationMs(query.wait);
+      if (waitMs === undefined || waitMs <= RESULT_POLL_MS) return this.call('getRunResult', { params: { id }, query });
+      const deadline = Date.now() + waitMs;
+      for (;;) {
+        const run = await this.call('getRunResult', { params: { id }, query: { ...query, wait: Math.min(Math.max(0, deadline - Date.now()), RESULT_POLL_MS) } });
+        if (RUN_ENDED.has(run.status) || Date.now() >= deadline) return run;
+      }
+    },
     timeline: (id: string) => this.call('getRunTimeline', { params: { id } }),
     /** The runs `id` started with `startChildren` (`list({ parent: id })` pages them as runs). */
     children: (id: string) => this.call('getRunChildren', { params: { id } }),

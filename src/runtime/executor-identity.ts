@@ -61,6 +61,8 @@ export async function claimExecutorId(
           try {
             const next = await connect();
             if (await tryLock(next, id)) {
+              // Released while this reconnect was under way: give the id straight back.
+              if (released) return void (await next.end());
               client = next;
               hold(next, id);
               return;
