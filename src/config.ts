@@ -27,6 +27,7 @@ const EnvSchema = z.object({
   WAYMARK_CONCURRENCY: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   WAYMARK_HOT_WAIT_MS: z.coerce.number().int().min(0).max(86_400_000).default(5_000),
   WAYMARK_PARKED_SWEEP_MS: z.coerce.number().int().min(50).max(3_600_000).default(1_000),
+  WAYMARK_RESULT_RECHECK_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
   WAYMARK_TENANT_CONCURRENCY: z.coerce.number().int().min(0).max(1_000_000).default(0),
   WAYMARK_QUEUE_POLL_MS: z.coerce.number().int().min(1).max(60_000).default(100),
   WAYMARK_INSTANT_DISPATCH: z.enum(['1', 'true', '0', 'false']).optional(),
@@ -201,6 +202,11 @@ export interface WaymarkConfig {
   /** How often each worker looks for parked runs whose timer fell due (one indexed query). */
   parkedSweepMs: number;
   /**
+   * How often a wait for a run's result looks at the run again besides its end's notification,
+   * in case a notification was lost (a dropped LISTEN connection).
+   */
+  resultRecheckMs: number;
+  /**
    * The run queue's shortest polling interval (DBOS `minPollingIntervalMs`): the longest a
    * started or resumed run waits for dispatch on an idle worker, and the idle worker's query
    * rate (one claim transaction per interval).
@@ -339,6 +345,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     concurrency: e.WAYMARK_CONCURRENCY,
     hotWaitMs: e.WAYMARK_HOT_WAIT_MS,
     parkedSweepMs: e.WAYMARK_PARKED_SWEEP_MS,
+    resultRecheckMs: e.WAYMARK_RESULT_RECHECK_MS,
     queuePollMs: e.WAYMARK_QUEUE_POLL_MS,
     tenantConcurrency: e.WAYMARK_TENANT_CONCURRENCY,
     instantDispatch: e.WAYMARK_INSTANT_DISPATCH !== '0' && e.WAYMARK_INSTANT_DISPATCH !== 'false',

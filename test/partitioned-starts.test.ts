@@ -107,6 +107,23 @@ describe('event triggers', () => {
     assert.equal(run.output, 'order A-100');
   });
 
+  test("an event key that is no valid business key (it has a space) starts the run without one, by default", async () => {
+    const body = JSON.stringify({ id: 'ord-2', type: 'order.placed', key: 'Dana Kim', data: { customer: '43' } });
+    const r = await env.w.api('POST', '/v1/events/shop', body, { 'content-type': 'application/json', 'waymark-signature': signWebhook(SECRET, body) });
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    const run = await runOf(eventRunId('shop', 'ord-2', 'q.partitioned'));
+    assert.equal(run.businessKey, null);
+    assert.equal(run.output, 'order Dana Kim');
+  });
+
+  test('two triggers that one event matches, of one workflow, stop Waymark from starting', async () => {
+    const all = Waymark.trigger({ source: 'shop', type: '*', workflow: 'q.partitioned', partitionKey: () => 'customer:0', name: 'every-shop-event' });
+    await assert.rejects(
+      startTestWaymark(env.url, { workflows: queueWorkflows, triggers: [orderPlaced, all], worker: false, http: false, config: { webhookSecrets: { shop: SECRET } } }),
+      (e: Error & { code?: string }) => e.code === 'invalid_trigger' && /every-shop-event/.test(e.message),
+    );
+  });
+
   test('a trigger of a partitioned workflow without a partition-key mapping stops Waymark from starting', async () => {
     const unkeyed = Waymark.trigger({ source: 'shop', type: 'order.placed', workflow: 'q.partitioned' });
     await assert.rejects(

@@ -126,6 +126,18 @@ test('a second start with the same deduplicationId is refused with 409 naming th
   assert.equal(after.status, 201, 'the id is free once its run has ended');
 });
 
+test('a debounced start with a chosen id or an Idempotency-Key is refused and writes nothing', async () => {
+  const debounce = { key: 'refused:doc-1', delayMs: 1_000 };
+  const before = (await env.pool.query('SELECT count(*)::int AS n FROM waymark.runs')).rows[0].n;
+  const withId = await env.w.api('POST', '/v1/runs', { workflow: 'q.debounced', input: { n: 1 }, id: 'mine-debounced', debounce });
+  assert.equal(withId.status, 422, JSON.stringify(withId.body));
+  assert.equal(withId.body.code, 'invalid_queue_options');
+  const withKey = await env.w.api('POST', '/v1/runs', { workflow: 'q.debounced', input: { n: 1 }, debounce }, { 'idempotency-key': 'idem-debounced' });
+  assert.equal(withKey.status, 422, JSON.stringify(withKey.body));
+  assert.equal(withKey.body.code, 'invalid_queue_options');
+  assert.equal((await env.pool.query('SELECT count(*)::int AS n FROM waymark.runs')).rows[0].n, before);
+});
+
 test('debounced starts fold into one run, executed exactly once with the latest input', async () => {
   const debounce = { key: 'reindex:doc-7', delayMs: 8_000 };
   // Concurrent starts first (one of them creates the run), then one after another.

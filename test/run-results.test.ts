@@ -10,7 +10,9 @@ import { RunEndedError, type WaymarkError } from '../src/index.js';
 import { useFixtureEnv } from './fixture-env.js';
 import { waitFor } from './helpers.js';
 
-const env = useFixtureEnv('run_results');
+// A wait for a result looks again only once an hour: only its end's notification can answer it
+// within the test, so a broken notification path fails the waits below (at their own timeout).
+const env = useFixtureEnv('run_results', { waymark: { config: { resultRecheckMs: 3_600_000 } } });
 const openGate = (runId: string) => env.pool.query('INSERT INTO test_gates (run_id) VALUES ($1) ON CONFLICT DO NOTHING', [runId]);
 const executed = async (runId: string) => Number((await env.pool.query('SELECT count(*) FROM test_executions WHERE run_id = $1', [runId])).rows[0].count);
 
@@ -121,7 +123,7 @@ describe('results without polling', () => {
     assert.equal(now.body.output, null);
 
     // A long poll sent while the run is blocked is answered once the gate opens and the run ends.
-    const polling = env.w.api('GET', '/v1/runs/poll-1/result?wait=60s');
+    const polling = env.w.api('GET', '/v1/runs/poll-1/result?wait=5m');
     await openGate('poll-1');
     const done = await polling;
     assert.equal(done.status, 200, JSON.stringify(done.body));

@@ -131,6 +131,26 @@ describe('declaring and managing schedules', () => {
     assert.equal(s.nextTickAt, '2026-01-06T05:00:00.000Z');
   });
 
+  test('a schedule no longer declared in code is deleted at the next start-up; one made over the API stays', async () => {
+    const url = await env.extraDatabase('undeclared');
+    const declaring = await startTestWaymark(url, {
+      workflows, beforeLaunch, worker: false, http: false,
+      schedules: [{ name: 'old-report', workflow: 'test.chain', cron: '0 7 * * *', input: { steps: 1 } }],
+    });
+    await declaring.schedules.create({ name: 'made-over-api', workflow: 'test.chain', cron: '0 8 * * *', input: { steps: 1 } });
+    await declaring.stop();
+    const next = await startTestWaymark(url, { workflows, beforeLaunch, worker: false, http: false });
+    try {
+      assert.deepEqual((await next.schedules.list()).map((s) => s.name), ['made-over-api']);
+      const pool = new pg.Pool({ connectionString: url, max: 1 });
+      const audit = await pool.query(`SELECT actor, target FROM waymark.audit_log WHERE action = 'schedule.undeclared'`);
+      await pool.end();
+      assert.deepEqual(audit.rows, [{ actor: 'code', target: 'old-report' }]);
+    } finally {
+      await next.stop();
+    }
+  });
+
   test('bad schedules are refused; names are unique per tenant; another tenant sees none of them', async () => {
     const cases: [Record<string, unknown>, number, string][] = [
       [{ name: 'bad-cron', cron: '61 * * * *' }, 422, 'invalid_schedule'],

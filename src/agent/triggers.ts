@@ -22,7 +22,10 @@ export interface TriggerOptions {
    * sender's retry can succeed once the mapping is fixed.
    */
   input?: (event: ReceivedEvent) => unknown;
-  /** The run's business key (default: the event's `key`). */
+  /**
+   * The run's business key (default: the event's `key`, when it is a valid business key — 1-255
+   * printable ASCII characters without spaces; else the run has none).
+   */
   businessKey?: (event: ReceivedEvent) => string;
   /**
    * The run's partition key, for a workflow declared partitioned (`customer:42`: one run per
@@ -43,14 +46,15 @@ export interface TriggerDefinition {
   readonly workflow: string;
   /** The run's input for an event. */
   mapInput(event: ReceivedEvent): unknown;
-  /** The run's business key for an event. */
-  businessKey(event: ReceivedEvent): string;
+  /** The run's business key for an event (null: none). */
+  businessKey(event: ReceivedEvent): string | null;
   /** The run's partition key for an event; absent: none (the workflow must not be partitioned). */
   readonly partitionKey?: ((event: ReceivedEvent) => string) | undefined;
   readonly priority?: number | undefined;
 }
 
 const SOURCE = /^[a-z0-9_-]{1,100}$/;
+const BUSINESS_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /**
  * Declares an event trigger (as `Waymark.trigger`, which resolves a workflow function to its name).
@@ -72,7 +76,8 @@ export function defineTrigger(o: TriggerOptions, definitionOf: (fn: WorkflowFunc
     throw new WaymarkError('invalid_trigger', 'A trigger\'s priority is an integer from 0 (runs first) to 1000 (runs last)');
   }
   const input = o.input ?? ((e: ReceivedEvent) => e.data ?? {});
-  const key = o.businessKey ?? ((e: ReceivedEvent) => e.key);
+  // An event's key is the sender's ("Dana Kim"): the default uses it only when it is a valid business key.
+  const key = o.businessKey ?? ((e: ReceivedEvent) => (BUSINESS_KEY.test(e.key) ? e.key : null));
   return {
     name: o.name ?? `${o.source}:${o.type}->${workflow}`,
     source: o.source,

@@ -126,10 +126,14 @@ export function isPartitioned(spec: WorkflowQueueSpec | undefined): boolean {
   return spec?.partitionConcurrency !== undefined || spec?.partitionRateLimit !== undefined;
 }
 
+/** A queue-wide limit that never binds (see {@link workflowQueueLimits}). */
+const UNBOUNDED_CONCURRENCY = 2_147_483_647;
+
 /**
  * The DBOS limits of a workflow's own queue. A workflow that is not declared partitioned is
  * partitioned by tenant, as the shared queue is: one tenant takes at most `tenantConcurrency`
- * of a worker's slots for it (0: up to all of them).
+ * of a worker's slots for it (0: up to all of them). A partitioned one gets a queue-wide limit
+ * that never binds, so that DBOS claims its runs under SERIALIZABLE isolation.
  *
  * @example
  * ```ts
@@ -151,6 +155,13 @@ export function workflowQueueLimits(spec: WorkflowQueueSpec, worker: { concurren
   if (!isPartitioned(spec)) {
     const share = worker.tenantConcurrency > 0 ? worker.tenantConcurrency : workerConcurrency;
     limits.partitionWorkerConcurrency = Math.min(share, workerConcurrency);
+  } else if (limits.globalConcurrency === undefined && limits.rateLimit === undefined) {
+    // DBOS 5.3 claims a partitioned queue under REPEATABLE READ when it has no queue-wide limit:
+    // two workers whose snapshots differ (a run enqueued with an earlier created_at but committed
+    // later) each count no run executing in the partition and lock different rows, so two run at
+    // once. A queue-wide limit makes it claim under SERIALIZABLE, where Postgres aborts one of
+    // them (DBOS retries with backoff). This limit is only that switch: it never binds.
+    limits.globalConcurrency = UNBOUNDED_CONCURRENCY;
   }
   return Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
 }

@@ -209,7 +209,7 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
       ? new InstantDispatch({ dbos, executorId: infra.executorId, queueName: RUN_QUEUE, slots, appVersion: config.appVersion, log, runTenants: currentRuntime().runTenants })
       : undefined;
     const runs = new RunService({
-      db, dbos, registry, queueName: RUN_QUEUE, appVersion: config.appVersion, keys: infra.keys, listener, dispatch,
+      db, dbos, registry, queueName: RUN_QUEUE, appVersion: config.appVersion, keys: infra.keys, listener, dispatch, resultRecheckMs: config.resultRecheckMs,
       limits: { runsPerMinute: config.tenantRunsPerMinute, runsInFlight: config.tenantRunsInFlight },
     });
     const toolCalls = new ToolCallService({ db, dbos, tools: toolCatalog, queueName: RUN_QUEUE });
@@ -226,8 +226,9 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
     const schedules = new ScheduleService(scheduleDeps);
     const breakers = new BreakerService({ db, dbos, queueName: RUN_QUEUE, clock, tools: toolCatalog });
     const declared = [...registry.list().flatMap((d) => d.schedules.map((sc) => ({ ...sc, workflow: d.name }))), ...(options.schedules ?? [])];
-    const clashes = await schedules.declare(declared);
+    const { clashes, undeclared } = await schedules.declare(declared);
     if (clashes.length > 0) log.warn({ schedules: clashes }, 'schedules declared in code were not written: schedules made over the API have their names');
+    if (undeclared.length > 0) log.info({ schedules: undeclared }, 'schedules no longer declared in code were deleted (their runs stay)');
     const triggers = options.triggers ?? [];
     for (const t of triggers) {
       if (!(t.source in config.webhookSecrets) && !Object.keys(config.webhookSecrets).some((k) => k.startsWith(`${t.source}@`))) {
@@ -314,7 +315,13 @@ export async function startWaymark(options: WaymarkOptions = {}): Promise<Waymar
  * trigger: refused before anything starts rather than at every event.
  */
 function checkTriggers(registry: WorkflowRegistry, triggers: readonly TriggerDefinition[]): void {
-  for (const t of triggers) {
+  for (const [i, t] of triggers.entries()) {
+    // Two triggers one event matches, of one workflow, would start one run (its id is made of the
+    // source, the event and the workflow): the second would silently start nothing.
+    const clash = triggers.slice(0, i).find((u) => u.source === t.source && u.workflow === t.workflow && (u.type === t.type || u.type === '*' || t.type === '*'));
+    if (clash) {
+      throw new WaymarkError('invalid_trigger', `Triggers '${clash.name}' and '${t.name}' both start workflow '${t.workflow}' for one event of source '${t.source}': one run per event and workflow starts, so declare one trigger`);
+    }
     const def = registry.get(t.workflow);
     if (isPartitioned(def.queue) !== (t.partitionKey !== undefined)) {
       throw new WaymarkError('invalid_trigger', isPartitioned(def.queue)

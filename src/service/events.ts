@@ -221,7 +221,7 @@ export class EventService {
     return matching.map((trigger) => {
       try {
         const businessKey = trigger.businessKey(event);
-        checkBusinessKey(businessKey);
+        if (businessKey !== null) checkBusinessKey(businessKey);
         const run = prepareRun(this.#runStart!, {
           id: eventRunId(source, e.id, trigger.workflow), workflow: trigger.workflow, input: trigger.mapInput(event), businessKey,
           queue: { partitionKey: trigger.partitionKey?.(event), priority: trigger.priority },

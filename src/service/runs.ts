@@ -197,6 +197,8 @@ export interface RunServiceDeps {
   limits?: { runsPerMinute: number; runsInFlight: number };
   /** The process's stream listener: a wait for a run's result wakes on its end's notification. */
   listener?: RunStreamListener;
+  /** How often such a wait looks again anyway, in case a notification was lost (default 5 s). */
+  resultRecheckMs?: number;
   /** A worker's instant dispatch: a run it starts with a free slot executes at once. */
   dispatch?: InstantDispatch | undefined;
 }
@@ -268,6 +270,11 @@ export class RunService {
     const { tenantId } = scope;
     if (req.id !== undefined) checkChosenRunId(req.id);
     if (req.businessKey !== undefined) checkBusinessKey(req.businessKey);
+    if (req.debounce !== undefined && (req.id !== undefined || req.idempotencyKey)) {
+      // A folded start is no run of its own: the id would name nothing, and the key would answer
+      // with a run it did not create (and be forgotten once that run is dispatched).
+      throw new ValidationError(`debounce excludes a chosen id and an Idempotency-Key: a debounced start folds into the waiting run of its key`, undefined, 'invalid_queue_options');
+    }
     const prepared = prepareRun(this.#d, {
       ...req, id: req.id ?? randomUUID(),
       queue: { priority: req.priority, partitionKey: req.partitionKey, deduplicationId: req.deduplicationId, debounce: req.debounce },
@@ -341,8 +348,9 @@ export class RunService {
         let status: string | null | undefined = (await this.#require(scope, id)).status;
         while (!ENDED.has(status ?? '') && Date.now() < deadline && !stop.signal.aborted) {
           const left = deadline - Date.now();
-          if (watch) await watch.next(Math.min(left, FALLBACK_LOOK_MS), stop.signal);
-          else await new Promise((r) => setTimeout(r, Math.min(left, FALLBACK_LOOK_MS)));
+          const recheck = this.#d.resultRecheckMs ?? FALLBACK_LOOK_MS;
+          if (watch) await watch.next(Math.min(left, recheck), stop.signal);
+          else await new Promise((r) => setTimeout(r, Math.min(left, recheck)));
           status = await this.#d.db.read(scope, (q) => getRunStatus(q, scope.tenantId, id));
         }
         const run = await this.get(scope, id);

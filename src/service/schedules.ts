@@ -16,6 +16,7 @@ import { checkCron, dueTicks, nextTick, type CatchUpPolicy } from '../store/sche
 import {
   advanceSchedule,
   deleteSchedule,
+  deleteUndeclaredSchedules,
   dueSchedules,
   getSchedule,
   insertSchedule,
@@ -162,7 +163,8 @@ export class ScheduleService {
 
   /**
    * Deletes a schedule; the runs it started stay. A schedule still declared in code comes back at
-   * the next start-up: pause it instead, or remove it from the code.
+   * the next start-up: pause it instead, or remove it from the code (then the next start-up
+   * deletes it by itself).
    */
   async delete(scope: Scope, name: string): Promise<void> {
     await this.#d.db.tx(scope, async (q) => {
@@ -174,17 +176,29 @@ export class ScheduleService {
   /**
    * Writes the schedules declared in code (at start-up; every process may, concurrently): new
    * ones are created, changed ones updated (a new cron or time zone restarts their ticks), and
-   * their pause kept. Returns the names left alone because a schedule made over the API has them.
+   * their pause kept. A schedule declared earlier for a workflow this process registers, that
+   * the code no longer declares, is deleted (its runs stay; audited as `schedule.undeclared`).
+   * Returns the names left alone because a schedule made over the API has them, and those deleted.
    */
-  async declare(specs: readonly DeclaredScheduleSpec[]): Promise<string[]> {
+  async declare(specs: readonly DeclaredScheduleSpec[]): Promise<{ clashes: string[]; undeclared: string[] }> {
     const clashes: string[] = [];
+    const keep: string[] = [];
     for (const spec of specs) {
       const tenantId = spec.tenantId ?? 'default';
+      keep.push(`${tenantId}/${spec.name}`);
       const scope = createScope({ tenantId, actor: 'code', roles: [] }, this.#d.log);
       const applied = await this.#d.db.tx(scope, (q) => upsertDeclaredSchedule(q, this.#newRow(tenantId, 'code', spec)));
       if (!applied) clashes.push(`${tenantId}/${spec.name}`);
     }
-    return clashes;
+    const workflows = this.#d.registry.list().map((w) => w.name);
+    const undeclared = workflows.length === 0 ? [] : await this.#d.db.tx(SYSTEM_SCOPE, async (q) => {
+      const gone = await deleteUndeclaredSchedules(q, workflows, keep);
+      for (const g of gone) {
+        await insertAudit(q, { tenantId: g.tenant_id, actor: 'code', keyId: null, action: 'schedule.undeclared', target: g.name, requestId: null, data: null });
+      }
+      return gone.map((g) => `${g.tenant_id}/${g.name}`);
+    });
+    return { clashes, undeclared };
   }
 
   #newRow(tenantId: string, createdBy: string, req: ScheduleRequest): NewSchedule {

@@ -182,6 +182,25 @@ export async function deleteSchedule(db: Queryable, tenantId: string, name: stri
 }
 
 /**
+ * Deletes the schedules declared in code for `workflows` that the current code no longer
+ * declares (`keep`: `<tenant>/<name>` of those it does), in every tenant; returns them. Run with
+ * the system scope.
+ *
+ * @example
+ * ```ts
+ * const gone = await deleteUndeclaredSchedules(tx, ['digest'], ['default/morning-digest']);
+ * ```
+ */
+export async function deleteUndeclaredSchedules(db: Queryable, workflows: readonly string[], keep: readonly string[]): Promise<{ tenant_id: string; name: string }[]> {
+  const { rows } = await db.query<{ tenant_id: string; name: string }>(
+    `DELETE FROM waymark.schedules WHERE declared AND workflow = ANY($1::text[]) AND NOT (tenant_id || '/' || name = ANY($2::text[]))
+     RETURNING tenant_id, name`,
+    [workflows, keep],
+  );
+  return rows;
+}
+
+/**
  * Active schedules of every tenant whose next tick is at or before `now`, for workflows this
  * process can start, oldest tick first: the one query of a housekeeping tick (index
  * `schedules_due`). Run with the system scope.

@@ -28,7 +28,10 @@ test('a workflow with limits has a queue of its own, partitioned by tenant unles
     workerConcurrency: 5, globalConcurrency: 5, rateLimit: { limitPerPeriod: 10, periodSec: 60 }, partitionWorkerConcurrency: 5,
   });
   assert.deepEqual(workflowQueueLimits({}, { concurrency: 8, tenantConcurrency: 3 }), { workerConcurrency: 8, partitionWorkerConcurrency: 3 });
-  assert.deepEqual(workflowQueueLimits({ partitionConcurrency: 1 }, { concurrency: 8, tenantConcurrency: 3 }), { workerConcurrency: 8, partitionConcurrency: 1 });
+  // A partitioned queue always has a queue-wide limit (one that never binds): without one, DBOS
+  // claims under REPEATABLE READ and two workers can start two runs of one partition.
+  assert.deepEqual(workflowQueueLimits({ partitionConcurrency: 1 }, { concurrency: 8, tenantConcurrency: 3 }), { workerConcurrency: 8, partitionConcurrency: 1, globalConcurrency: 2_147_483_647 });
+  assert.deepEqual(workflowQueueLimits({ partitionConcurrency: 1, concurrency: 4 }, { concurrency: 8, tenantConcurrency: 3 }), { workerConcurrency: 4, partitionConcurrency: 1, globalConcurrency: 4 });
   assert.equal(isPartitioned({ partitionRateLimit: { limit: 1, periodMs: 1000 } }), true);
   assert.equal(isPartitioned({ concurrency: 1 }), false);
   assert.deepEqual(sharedQueueLimits(10, 0), { workerConcurrency: 10, partitionWorkerConcurrency: 10 });
