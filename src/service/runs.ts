@@ -8,7 +8,7 @@ import type { DBOSClient } from '@dbos-inc/dbos-sdk';
 import { forkRunId } from '../agent/tool-keys.js';
 import type { WorkflowRegistry } from '../agent/workflows.js';
 import type { InstallationKeys } from '../installation-keys.js';
-import { ConflictError, NotFoundError, RunEndedError, ValidationError, WaymarkError } from '../errors.js';
+import { ConflictError, NotFoundError, RunEndedError, ValidationError, WaymarkError, ensureError } from '../errors.js';
 import { WorkflowStatus } from '../phases.js';
 import { publicError, scrubMessage, type PublicError } from '../public-error.js';
 import { createScope, SYSTEM_SCOPE, type Scope } from '../scope.js';
@@ -509,8 +509,12 @@ export class RunService {
         await this.#cancel(scope, o.child_run_id, o.parent_run_id);
         cancelled++;
       } catch (e) {
-        // It ended meanwhile (its end trigger records that in the same commit).
-        if (!(e instanceof ConflictError && e.code === 'run_not_cancellable')) throw e;
+        // It ended meanwhile (its end trigger records that in the same commit), or another
+        // cascade has it. Anything else is left to a later pass: one child must not stop the
+        // rest of housekeeping.
+        if (!(e instanceof ConflictError && e.code === 'run_not_cancellable')) {
+          scope.log.warn({ runId: o.child_run_id, parentRunId: o.parent_run_id, err: ensureError(e).message }, 'could not cancel a child of an ended parent; a later pass tries again');
+        }
       }
     }
     return cancelled;
