@@ -9,22 +9,14 @@
  * takes at most one run of a tenant per queue, which would hold such a limit by itself).
  */
 import assert from 'node:assert/strict';
-import { after, test } from 'node:test';
-import { useFixtureEnv } from './fixture-env.js';
-import { closeQueueFixtures, queueBeforeLaunch, queueWorkflows } from './fixtures/queue-workflows.js';
-import { ROOT, killWorker, spawnWorker, waitFor, type WorkerProcess } from './helpers.js';
+import { test } from 'node:test';
+import { useQueueEnv } from './support/queue-env.js';
+import { ROOT, spawnWorker, waitFor } from './helpers.js';
 import path from 'node:path';
 
 // This process serves the API and starts runs; the two workers execute them. Each worker runs
 // 2 runs per queue at once, at most 1 of them of one tenant; waits park at once.
-const workers: WorkerProcess[] = [];
-// Registered before the environment's own hook, so the workers stop before their database goes.
-after(async () => {
-  if (process.env.QUEUE_TEST_DEBUG) for (const w of workers) console.log(w.output());
-  for (const w of workers) await killWorker(w);
-  await closeQueueFixtures();
-});
-const env = useFixtureEnv('queue_controls', { poolSize: 4, waymark: { workflows: queueWorkflows, beforeLaunch: queueBeforeLaunch, worker: false } });
+const { env, workers } = useQueueEnv('queue_controls');
 const WORKER_ENV = { WAYMARK_CONCURRENCY: '2', WAYMARK_TENANT_CONCURRENCY: '1', WAYMARK_HOT_WAIT_MS: '0', WAYMARK_QUEUE_POLL_MS: '50' };
 
 

@@ -7,20 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, test } from 'node:test';
-import { useFixtureEnv } from './fixture-env.js';
-import { closeQueueFixtures, queueBeforeLaunch, queueWorkflows } from './fixtures/queue-workflows.js';
-import { ROOT, killWorker, spawnWorker, waitFor, type WorkerProcess } from './helpers.js';
+import { test } from 'node:test';
+import { useQueueEnv } from './support/queue-env.js';
+import { ROOT, spawnWorker, waitFor } from './helpers.js';
 
-const workers: WorkerProcess[] = [];
-// Registered before the environment's own hook, so the workers stop before their database goes.
-after(async () => {
-  if (process.env.QUEUE_TEST_DEBUG) for (const w of workers) console.log(w.output());
-  for (const w of workers) await killWorker(w);
-  await closeQueueFixtures();
-});
-// This process serves the API and starts runs; the two workers execute them.
-const env = useFixtureEnv('queue_defaults', { poolSize: 4, waymark: { workflows: queueWorkflows, beforeLaunch: queueBeforeLaunch, worker: false } });
+const { env, workers } = useQueueEnv('queue_defaults');
 const SLOTS_PER_WORKER = 4;
 const WORKER_ENV = { WAYMARK_CONCURRENCY: String(SLOTS_PER_WORKER), WAYMARK_HOT_WAIT_MS: '0', WAYMARK_QUEUE_POLL_MS: '50' };
 
