@@ -11,7 +11,8 @@
  *
  * Settings (env): DATABASE_URL (else an embedded Postgres in a temporary directory),
  * CHAOS_RUNS (500), CHAOS_SECONDS (60), CHAOS_WORKERS (3), CHAOS_LEASE_TTL_MS (3000),
- * CHAOS_PG_DOWN_MS (2000: how long Postgres stays down), CHAOS_LATENCY_MS ("20,300").
+ * CHAOS_PG_DOWN_MS (2000: how long Postgres stays down), CHAOS_LATENCY_MS ("20,300"), CHAOS_KEEP=1
+ * (with DATABASE_URL: keep the run's database for a post-mortem instead of dropping it).
  */
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -131,7 +132,8 @@ async function main(): Promise<number> {
     return report.violations.length ? 1 : 0;
   } finally {
     try {
-      await admin(adminUrl, `DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`);
+      if (process.env.CHAOS_KEEP === '1' && !dataDir) progress(`kept database ${dbName} (CHAOS_KEEP=1)`);
+      else await admin(adminUrl, `DROP DATABASE IF EXISTS ${quoteIdent(dbName)} WITH (FORCE)`);
     } catch (e) {
       progress(`could not drop ${dbName}: ${(e as Error).message}`);
     }

@@ -2,7 +2,9 @@
  * A workflow's business transaction whose database connection goes away (a restart, a failover,
  * an outage) waits for the database and completes: no dead letter, the earlier steps are not
  * run again, and the business row is written once. Then the whole server: an embedded Postgres
- * of this file's own is stopped for 20 s while a worker process is in a pipeline's write step.
+ * of this file's own is stopped for 20 s while a worker process is in a pipeline's write step;
+ * and stopped for longer than a lease while two workers live, one of them slow to come back:
+ * nobody is declared dead, nothing is adopted, no crash is counted.
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
@@ -79,6 +81,70 @@ test('a whole-server outage of 20 s in the write step of a pipeline: the run wai
     assert.equal(crashes.rows[0]?.crashes, 0, 'no crash counted');
   } finally {
     await killWorker(worker);
+    await pool.end();
+  }
+});
+
+test('a server restart longer than the lease: the first worker back adopts nobody, the slower live one keeps its run', async () => {
+  const ttl = 10_000;
+  const dataDir = tempDir();
+  let server = await startEmbeddedPostgres({ dataDir, persistent: true });
+  servers.push(() => server);
+  const url = server.withDatabase('postgres');
+  await migrate(url);
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  pool.on('error', () => {});
+  const spawn = () => spawnWorker(url, { WAYMARK_LEASE_TTL_MS: String(ttl), FIXTURE_DATABASE_URL: url });
+  const workers = [await spawn(), await spawn()];
+  try {
+    const client = await startWaymark({ workflows, worker: false, logger: createLogger('silent'), env: {}, config: { databaseUrl: url, appVersion: 'test-1', logLevel: 'silent' } });
+    let id: string;
+    try {
+      id = (await client.as({ actor: 'test' }).runs.start({ workflow: 'test.chain', input: { steps: 2, blockAt: 0 } })).run.id;
+    } finally {
+      await client.stop();
+    }
+    await waitFor('the run at its gate', async () => (await pool.query(`SELECT 1 FROM test_executions WHERE run_id = $1 AND step = 's0'`, [id])).rowCount);
+    const owner = (await pool.query<{ executor_id: string }>('SELECT executor_id FROM dbos.workflow_status WHERE workflow_uuid = $1', [id])).rows[0]!.executor_id;
+    const holder = workers.find((w) => w.executorId === owner)!;
+    const other = workers.find((w) => w !== holder)!;
+
+    // The server goes away for longer than a lease; the run's worker is frozen meanwhile, so the
+    // other one is back first and finds the holder's lease run out and its executor id free.
+    const port = server.port;
+    holder.child.kill('SIGSTOP');
+    await server.stop();
+    await new Promise((r) => setTimeout(r, ttl + 2_000));
+    server = await startEmbeddedPostgres({ dataDir, port, persistent: true });
+    const heartbeat = async () =>
+      (await pool.query<{ t: Date }>('SELECT heartbeat_at AS t FROM waymark.workers WHERE executor_id = $1', [other.executorId])).rows[0]!.t.getTime();
+    const back = await waitFor('the other worker to renew its lease', async () => {
+      const t = await heartbeat().catch(() => 0);
+      return t > 0 && (await pool.query<{ ok: boolean }>('SELECT $1::timestamptz > pg_postmaster_start_time() AS ok', [new Date(t)])).rows[0]!.ok ? t : undefined;
+    }, 60_000);
+    // Two more renewals: without the grace, the first tick back would have adopted the holder.
+    await waitFor('a second renewal', async () => (await heartbeat()) > back, 60_000);
+    holder.child.kill('SIGCONT');
+
+    await pool.query('INSERT INTO test_gates (run_id) VALUES ($1)', [id]);
+    const done = await waitFor('the run to finish', async () => {
+      const { rows } = await pool.query<{ status: string; executor_id: string }>('SELECT status, executor_id FROM dbos.workflow_status WHERE workflow_uuid = $1', [id]);
+      return ['SUCCESS', 'ERROR', 'CANCELLED'].includes(rows[0]?.status ?? '') ? rows[0] : undefined;
+    }, 120_000);
+    assert.equal(done.status, 'SUCCESS', holder.output());
+    assert.equal(done.executor_id, owner, 'the run stayed with its live worker');
+    const states = await pool.query<{ executor_id: string; status: string; adopted_by: string | null }>(
+      'SELECT executor_id, status, adopted_by FROM waymark.workers WHERE executor_id = ANY($1) ORDER BY executor_id', [workers.map((w) => w.executorId)]);
+    for (const w of states.rows) assert.deepEqual([w.status, w.adopted_by], ['live', null], `worker ${w.executor_id} was never declared dead`);
+    const crashes = await pool.query('SELECT crashes FROM waymark.run_executions WHERE run_id = $1', [id]);
+    assert.equal(crashes.rows[0]?.crashes, 0, 'no crash counted');
+    const steps = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM test_executions WHERE run_id = $1 AND step = 's0'`, [id]);
+    assert.equal(steps.rows[0]!.n, 1, 'the step at the gate ran once');
+  } finally {
+    for (const w of workers) {
+      if (w.child.signalCode === 'SIGSTOP') w.child.kill('SIGCONT');
+      if (w.child.exitCode === null) await killWorker(w);
+    }
     await pool.end();
   }
 });

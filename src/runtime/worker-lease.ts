@@ -10,6 +10,7 @@ import os from 'node:os';
 import { ensureError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { SYSTEM_SCOPE } from '../scope.js';
+import { AdoptionGrace } from './adoption-grace.js';
 import type { Database } from '../store/gateway.js';
 import { metrics } from '../telemetry/metrics.js';
 import { adoptWorker, expiredWorkers, registerWorker, releaseLease, renewLease } from '../store/workers.js';
@@ -54,13 +55,27 @@ export async function startWorkerLease(o: LeaseOptions): Promise<WorkerLease> {
     );
   await register();
   let busy: Promise<void> = Promise.resolve();
+  const grace = new AdoptionGrace(o.ttlMs);
   const tick = async (): Promise<void> => {
-    const renewed = await o.db.tx(SYSTEM_SCOPE, (q) => renewLease(q, o.executorId, o.ttlMs));
+    let renewed: boolean;
+    try {
+      renewed = await o.db.tx(SYSTEM_SCOPE, (q) => renewLease(q, o.executorId, o.ttlMs));
+    } catch (e) {
+      grace.cutOff();
+      throw e;
+    }
+    if (grace.renewed(performance.now())) {
+      o.log.info({ executorId: o.executorId, graceMs: o.ttlMs }, 'back in touch with the database after losing it for longer than a lease: adopting nobody for one lease, so live workers can renew theirs');
+    }
     if (!renewed) {
       // Adopted while we were cut off from the database: come back as a live worker. Our old
       // in-flight steps are fenced by DBOS's ownership check; the runs went to their queues.
       o.log.warn({ executorId: o.executorId }, 'this worker had been declared dead; registering again');
       await register();
+    }
+    if (!grace.mayAdopt(performance.now())) {
+      await o.onTick?.();
+      return;
     }
     for (const dead of await o.db.read(SYSTEM_SCOPE, (q) => expiredWorkers(q, o.appName, o.appVersion, o.executorId))) {
       const adopted = await o.db.tx(SYSTEM_SCOPE, (q) => adoptWorker(q, dead, o.executorId, o.appName, o.appVersion));
@@ -86,3 +101,4 @@ export async function startWorkerLease(o: LeaseOptions): Promise<WorkerLease> {
     },
   };
 }
+

@@ -28,6 +28,8 @@ import { CHAOS_EVENT_SOURCE, CHAOS_EVENT_TYPE, CHAOS_WORKFLOW, chaosWorkflows, c
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const WORKER_SCRIPT = path.join(ROOT, 'test/support/chaos-worker.ts');
 const TERMINAL = new Set(['SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED']);
+/** A run's DBOS status (`ws`) as clients see it: a parked run (DBOS's CANCELLED) is still going. */
+const RUN_STATUS = `CASE WHEN ws.status = 'CANCELLED' AND waymark.is_parked(r.id) THEN 'PENDING' ELSE ws.status END`;
 const ENDPOINT_OF: Record<string, ChaosEndpoint> = { 'chaos.ship': 'shipments', 'chaos.invoice': 'invoices', 'chaos.charge': 'charges' };
 const OUTPUT_FIELD: Record<ChaosEndpoint, string> = { shipments: 'shipmentId', invoices: 'invoiceId', charges: 'chargeId' };
 const EVENT_SECRET = 'chaos-webhook-secret';
@@ -560,7 +562,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const statusRows = () =>
       q<{ id: string; order_id: string; status: string | null; phase: string; in_doubt: boolean }>(
         pool,
-        `SELECT r.id, r.input->>'orderId' AS order_id, ws.status, r.phase,
+        // A parked run's DBOS status is CANCELLED: it is still going (it waits, then resumes).
+        `SELECT r.id, r.input->>'orderId' AS order_id, ${RUN_STATUS} AS status, r.phase,
                 EXISTS (SELECT 1 FROM waymark.tool_calls t WHERE t.owner_run_id = r.id AND t.status = 'in_doubt') AS in_doubt
          FROM waymark.runs r LEFT JOIN dbos.workflow_status ws ON ws.workflow_uuid = r.id WHERE r.workflow = $1`,
         [CHAOS_WORKFLOW],
@@ -701,7 +704,7 @@ async function buildReport(x: {
   // Every run, forks made by dead-letter retries included (oldest first).
   const runs = await q<{ id: string; order_id: string; forked_from: string | null; status: string | null; phase: string; recovery_attempts: string | null; output: any }>(
     pool,
-    `SELECT r.id, r.input->>'orderId' AS order_id, r.forked_from, ws.status, r.phase, ws.recovery_attempts, waymark.decode_dbos_value(o.output) AS output
+    `SELECT r.id, r.input->>'orderId' AS order_id, r.forked_from, ${RUN_STATUS} AS status, r.phase, ws.recovery_attempts, waymark.decode_dbos_value(o.output) AS output
      FROM waymark.runs r LEFT JOIN dbos.workflow_status ws ON ws.workflow_uuid = r.id LEFT JOIN dbos.workflow_output o ON o.workflow_uuid = r.id
      WHERE r.workflow = $1 ORDER BY r.created_at, r.id`,
     [CHAOS_WORKFLOW],
