@@ -282,6 +282,13 @@ export function printParkedWaits(rs: readonly ParkedWaits[], idle: IdleRate | un
     massRows,
   ));
   log(`\nIdle worker (nothing waiting, measured before W4): ${idle ? `${fmt(idle.queriesPerS, 1)} queries/s, ${fmt(idle.txPerS, 1)} tx/s` : '–'}.`);
+  // Where the idle queries go: the statements of each window, so a change with the parked count shows.
+  const windows: [string, IdleRate][] = [...(idle ? [['idle worker', idle] as [string, IdleRate]] : []), ...rs.map((r): [string, IdleRate] => [`${r.n} parked`, r.idle])];
+  const top = [...new Set(windows.flatMap(([, w]) => w.statements.slice(0, 8).map((x) => x.sql)))];
+  log('\nStatements per second in each idle window (the most frequent of any window):\n');
+  log(table(['statement', ...windows.map(([name]) => name)], top.map((sql) => [
+    `\`${(sql.length > 110 ? `${sql.slice(0, 110)}…` : sql).replaceAll('|', '\\|')}\``, ...windows.map(([, w]) => fmt(w.statements.find((x) => x.sql === sql)?.perS ?? 0, 2)),
+  ])));
   const hot = l?.samples.approvalDecide ?? [];
   const bare = l?.samples.bareSend ?? [];
   const rows: string[][] = rs.map((r) => {

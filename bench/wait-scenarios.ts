@@ -21,7 +21,7 @@ import pg from 'pg';
 import type { WaymarkServer } from '../src/server.js';
 import { waitForCompletion } from './completions.js';
 import { diffHeap, readSnapshot, writeSnapshot } from './heap-diff.js';
-import { counts, countsBetween, normalise, onStatement, type Counts } from './counters.js';
+import { counts, countsBetween, normalise, onStatement, startCapture, type Counts } from './counters.js';
 import type { WaitHooks, WakeMarks } from './wait-hooks.js';
 import { BARE_TOPIC, BenchWaits, awaitMarker, benchApprovalWait, nowMs } from './wait-workflows.js';
 
@@ -422,17 +422,22 @@ export interface IdleRate {
   queriesPerS: number;
   txPerS: number;
   cpuMsPerS: number;
+  /** The window's statements per second by normalised SQL, most frequent first. */
+  statements: { sql: string; perS: number }[];
 }
 
 export async function measureIdle(ms: number): Promise<IdleRate> {
   const c0 = counts();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
+  const capture = startCapture();
   await sleep(ms);
+  const seen = capture.stop();
   const s = (performance.now() - t0) / 1000;
   const d = countsBetween(c0, counts());
   const cpu = process.cpuUsage(cpu0);
-  return { queriesPerS: d.queries / s, txPerS: d.transactions / s, cpuMsPerS: (cpu.user + cpu.system) / 1000 / s };
+  const statements = [...seen].sort((a, b) => b[1] - a[1]).map(([sql, n]) => ({ sql, perS: n / s }));
+  return { queriesPerS: d.queries / s, txPerS: d.transactions / s, cpuMsPerS: (cpu.user + cpu.system) / 1000 / s, statements };
 }
 
 /** Result of one mass-wait scenario. */
