@@ -4,7 +4,8 @@
  * run again, and the business row is written once. Then the whole server: an embedded Postgres
  * of this file's own is stopped for 20 s while a worker process is in a pipeline's write step;
  * and stopped for longer than a lease while two workers live, one of them slow to come back:
- * nobody is declared dead, nothing is adopted, no crash is counted.
+ * nobody is declared dead, nothing is adopted, no crash is counted; and restarted while a
+ * non-idempotent tool call is in flight: its outcome is recorded once the server is back.
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
@@ -13,6 +14,7 @@ import { createLogger } from '../src/logger.js';
 import { startEmbeddedPostgres, startWaymark, type EmbeddedPostgres } from '../src/server.js';
 import { migrate } from '../src/store/migrate.js';
 import { useFixtureEnv } from './fixture-env.js';
+import { ToolServer } from './fixtures/tool-server.js';
 import { workflows } from './fixtures/workflows.js';
 import { killWorker, spawnWorker, useTempDirs, waitFor } from './helpers.js';
 
@@ -145,6 +147,53 @@ test('a server restart longer than the lease: the first worker back adopts nobod
       if (w.child.signalCode === 'SIGSTOP') w.child.kill('SIGCONT');
       if (w.child.exitCode === null) await killWorker(w);
     }
+    await pool.end();
+  }
+});
+
+test('a server restart while a non-idempotent tool call is in flight: the answer is recorded when it is back, no dead letter, one charge', async () => {
+  const dataDir = tempDir();
+  let server = await startEmbeddedPostgres({ dataDir, persistent: true });
+  servers.push(() => server);
+  const url = server.withDatabase('postgres');
+  await migrate(url);
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  pool.on('error', () => {});
+  const tools = new ToolServer();
+  await tools.start();
+  const worker = await spawnWorker(url, { WAYMARK_LEASE_TTL_MS: '3000', FIXTURE_DATABASE_URL: url, TOOL_SERVER_URL: tools.url });
+  try {
+    const client = await startWaymark({ workflows, worker: false, logger: createLogger('silent'), env: {}, config: { databaseUrl: url, appVersion: 'test-1', logLevel: 'silent' } });
+    let id: string;
+    try {
+      id = (await client.as({ actor: 'test' }).runs.start({ workflow: 'test.gate-then-charge', input: { ref: 'restart-1' } })).run.id;
+    } finally {
+      await client.stop();
+    }
+    await waitFor('the run at its gate', async () => (await pool.query(`SELECT 1 FROM test_executions WHERE run_id = $1 AND step = 's0'`, [id])).rowCount);
+    // The provider charges at once but answers late; meanwhile the server goes down and comes back.
+    tools.holdAnswers.add('/charges');
+    await pool.query('INSERT INTO test_gates (run_id) VALUES ($1)', [id]);
+    await waitFor('the charge made, its answer held', () => Promise.resolve(tools.heldCount === 1 && tools.charges.length === 1));
+    const port = server.port;
+    await server.stop();
+    tools.releaseHeld();
+    await new Promise((r) => setTimeout(r, 5_000));
+    server = await startEmbeddedPostgres({ dataDir, port, persistent: true });
+
+    const done = await waitFor('the run to finish', async () => {
+      const { rows } = await pool.query<{ status: string }>('SELECT status FROM dbos.workflow_status WHERE workflow_uuid = $1', [id]);
+      return ['SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED'].includes(rows[0]?.status ?? '') ? rows[0]!.status : undefined;
+    }, 180_000);
+    assert.equal(done, 'SUCCESS', worker.output());
+    assert.equal(tools.charges.length, 1, 'charged once');
+    const calls = await pool.query<{ status: string }>('SELECT status FROM waymark.tool_calls WHERE owner_run_id = $1', [id]);
+    assert.deepEqual(calls.rows.map((r) => r.status), ['succeeded'], 'the call recorded as succeeded, not in doubt');
+    assert.equal((await pool.query('SELECT 1 FROM waymark.dead_letters WHERE run_id = $1', [id])).rowCount, 0, 'no dead letter');
+    assert.equal(worker.child.exitCode, null, `the worker lived through the restart:\n${worker.output()}`);
+  } finally {
+    await killWorker(worker);
+    await tools.stop();
     await pool.end();
   }
 });
