@@ -4,7 +4,8 @@
  * waiting for a delivery event sent at a random moment (some twice), a quarter asking an
  * approver who decides at random moments and rejects some (those runs fail and compensate) —
  * on three worker processes of which a random one is SIGKILLed (and restarted) every 2–4 s
- * for 15 s. The first kills hit
+ * for 15 s, on a Postgres of the test's own that is restarted once meanwhile (down for longer
+ * than the workers' lease). The first kills hit
  * calls known to be in flight (the provider acted and never answered), the rest land wherever
  * they land. Then every run must finish — in-doubt charges escalated and resolved by an
  * operator who looks at the provider — with no run lost, no business row written twice, no
@@ -12,35 +13,63 @@
  * assertions hold for any timing. The full version is `npm run bench:chaos` (bench/CHAOS.md).
  */
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
+import { after, before, test } from 'node:test';
+import type pg from 'pg';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/server.js';
 import { formatReport, runChaos } from './support/chaos-harness.js';
-import { useTestDatabases } from './fixture-env.js';
+import { guardUnhandledClientErrors } from './support/chaos-pg-guard.js';
+import { useTempDirs } from './helpers.js';
 
 const RUNS = 60;
 /** Orders 5, 21, 37 and 53: approval orders the approver rejects. */
 const REJECTED = 4;
-const databases = useTestDatabases('chaos');
+const LEASE_TTL_MS = 2_000;
+/** How long Postgres stays stopped: longer than the lease, so every lease runs out meanwhile. */
+const PG_DOWN_MS = 3_000;
+const tempDir = useTempDirs('waymark-chaos-pg-');
+let server: EmbeddedPostgres;
+let dataDir: string;
 let url: string;
 
 before(async () => {
-  url = await databases.create('runs');
+  dataDir = tempDir();
+  server = await startEmbeddedPostgres({ dataDir, persistent: true });
+  url = server.withDatabase('postgres');
+});
+after(async () => {
+  await server.stop();
 });
 
 // The waits are bounds, not measurements: generous, for a loaded machine (workers start slowly).
 test('random SIGKILLs of three workers lose no run and duplicate no write or side effect; in-doubt charges escalate', { timeout: 600_000 }, async (t) => {
+  // The restart cuts this process's own connections too: a checked-out client's error is recorded, not thrown.
+  let waymarkPool: pg.Pool | undefined;
+  const guard = guardUnhandledClientErrors({ owner: (c) => ((waymarkPool as any)?._clients?.includes(c) ? 'waymark' : 'harness') });
   const report = await runChaos({
     databaseUrl: url,
     runs: RUNS,
     seconds: 15,
     workers: 3,
     killIntervalMs: [2_000, 4_000],
-    leaseTtlMs: 2_000,
+    leaseTtlMs: LEASE_TTL_MS,
     traps: true,
     settleTimeoutMs: 240_000,
     stallMs: 120_000,
     log: (m) => t.diagnostic(m),
-  });
+    onStarted: (w) => (waymarkPool = w.pool),
+    postgresRestart: {
+      atMs: [7_000],
+      restart: async () => {
+        const port = server.port;
+        await server.stop();
+        await new Promise((r) => setTimeout(r, PG_DOWN_MS));
+        server = await startEmbeddedPostgres({ dataDir, port, persistent: true });
+      },
+    },
+  }).finally(() => guard.uninstall());
   const summary = formatReport(report);
+  assert.deepEqual(guard.errors.filter((e) => e.owner === 'waymark'), [], 'no connection of Waymark in this process crashed it');
+  assert.equal(report.postgresRestarts.length, 1, summary);
   t.diagnostic(`${report.kills.length} kills, ${report.inDoubt.chargeCalls} charges in doubt, ${report.adoptions.length} adoptions`);
 
   assert.deepEqual(report.violations, [], summary);
