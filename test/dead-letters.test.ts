@@ -32,6 +32,7 @@ test('a tool that exhausts its attempts dead-letters the run; a retry forks from
   assert.equal(d.toolFailure.cause, 'attempts_exhausted');
   assert.equal(d.toolAttempts, 4);
   assert.match(d.error.message, /flaky\.op.*failed after 4 attempts/);
+  assert.match(d.failingStep.error?.message ?? '', /answered 503/, 'the failing step names its error');
   // Step 0 is the counted step, step 1 the check that the starting key still may write.
   assert.equal(d.retryFromStep, 2, 'the tool call');
 
@@ -77,6 +78,69 @@ test('a run that fails on a permanent tool error has a dead letter that names th
   assert.match(d.toolFailure.reason, /Invalid arguments for tool 'email\.send'/);
   assert.match(JSON.stringify(d.toolFailure.lastError), /Invalid email/, "the ledger's last error");
   assert.equal(d.retryFromStep, 0, 'a retry starts again at the tool call');
+});
+
+test('a provider answering 401 dead-letters the run with a dead letter that names the tool, the 401 and the failing step', async () => {
+  env.server.scripts.set('dl401', [{ status: 401, body: { error: 'unauthorized', message: 'API key revoked' } }]);
+  const id = await start('tools.flaky', { id: 'dl401' });
+  assert.equal((await settled(id)).status, 'ERROR');
+  assert.equal(env.server.requests.filter((r) => r.path === '/flaky/dl401').length, 1, 'a 401 is not retried');
+  const got = await api('GET', `/v1/dead-letters/${id}`);
+  assert.equal(got.status, 200);
+  const d = got.body;
+  assert.equal(d.status, 'open');
+  assert.ok(d.toolFailure, 'the dead letter names the failed tool call');
+  assert.equal(d.toolFailure.tool, 'flaky.op');
+  assert.equal(d.toolFailure.cause, 'tool_call_failed');
+  assert.match(d.toolFailure.lastError.message, /answered 401/, "the provider's answer");
+  assert.equal(d.failingStep?.name, 'tool:flaky.op', 'the failing step is the tool call');
+  assert.ok(d.failingStep.error, 'the failing step has its error');
+  assert.match(d.failingStep.error.message, /answered 401/);
+  assert.match(d.error.message, /flaky\.op/);
+  // The credentials are fixed: a retry starts again at the tool call and succeeds.
+  const retried = await api('POST', `/v1/dead-letters/${id}/retry`, { reason: 'key rotated' });
+  assert.equal(retried.status, 200, JSON.stringify(retried.body));
+  assert.equal((await settled(retried.body.retryRunId)).status, 'SUCCESS');
+});
+
+test('a retry that would fork from inside an answered wait is refused and leaves the dead letter open; one after the answer succeeds', async () => {
+  env.server.scripts.set('dlwait', Array.from({ length: 4 }, () => ({ status: 503 })));
+  const id = await start('test.approval-then-flaky', { id: 'dlwait', title: 'Pay Hal', proposal: { amount: 5, payee: 'Hal' }, assignees: { users: ['ops'] } });
+  const approval = await waitFor('the approval', async () => (await api('GET', `/v1/approvals?runId=${id}&status=pending`)).body.approvals[0]);
+  assert.equal((await api('POST', `/v1/approvals/${approval.id}/decision`, { decision: 'approve' })).status, 200);
+  assert.equal((await settled(id)).status, 'ERROR');
+  const before = (await api('GET', `/v1/dead-letters/${id}`)).body;
+  assert.equal(before.status, 'open');
+  const opened = (await api('GET', `/v1/runs/${id}/timeline`)).body.entries.find((e: any) => e.type === 'step' && e.name === 'waymark.approval.request');
+  assert.ok(opened, 'the approval step is on the timeline');
+  assert.ok(before.retryFromStep > opened.stepId + 1, `the default retry (${before.retryFromStep}) starts after the answer`);
+
+  const ops = await env.w.apiAs('ops-wait@example.com', ['operator']);
+  const inside = await ops('POST', `/v1/dead-letters/${id}/retry`, { fromStep: opened.stepId + 1, reason: 'try from the wait' });
+  assert.equal(inside.status, 409, JSON.stringify(inside.body));
+  assert.match(inside.type, /application\/problem\+json/);
+  assert.equal(inside.body.code, 'fork_inside_wait');
+  assert.equal(inside.body.stepId, opened.stepId);
+  assert.equal(inside.body.waitId, approval.id);
+
+  const after = (await api('GET', `/v1/dead-letters/${id}`)).body;
+  assert.equal(after.status, 'open', 'the refused retry left the dead letter open');
+  assert.equal(after.retryRunId, null);
+  assert.equal(after.resolvedBy, null);
+  assert.equal(after.resolution, null);
+  const forks = (await api('GET', '/v1/runs?workflow=test.approval-then-flaky&limit=200')).body.runs.filter((r: any) => r.forkedFrom === id);
+  assert.deepEqual(forks, [], 'no fork run was created');
+  const retriedEvents = (await api('GET', `/v1/runs/${id}/timeline`)).body.entries.filter((e: any) => e.type === 'event' && e.name === 'dead_letter_retried');
+  assert.deepEqual(retriedEvents, [], 'the audit trail does not say it was retried');
+
+  // From the failing tool call (after the answer), with the provider back: a fork that succeeds.
+  const ok = await ops('POST', `/v1/dead-letters/${id}/retry`, { reason: 'provider back' });
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  assert.equal(ok.body.status, 'retried');
+  const next = await settled(ok.body.retryRunId);
+  assert.equal(next.status, 'SUCCESS', JSON.stringify(next.error));
+  assert.equal(next.output.decision.decision, 'approved', 'the answer given to the original run');
+  assert.equal((await api('GET', `/v1/approvals?runId=${next.id}`)).body.approvals.length, 0, 'the fork asked nobody again');
 });
 
 test('a poison run that kills its worker every time becomes a dead letter, and workers keep serving other runs', async () => {

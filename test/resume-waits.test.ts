@@ -35,6 +35,32 @@ test('resumed while waiting for an approval: back in waiting_for_approval, liste
   await waitFor('the run to finish', async () => (await run(id)).status === 'SUCCESS');
 });
 
+test('resumed while waiting for an event: back in waiting_for_event, listed by phase, and the event completes it', async () => {
+  const id = (await api('POST', '/v1/runs', { workflow: 'test.event', input: { source: 'crm', type: 'doc.signed', key: 'contract-9' } })).body.id;
+  await waitFor('the wait', async () => (await run(id)).phase === 'waiting_for_event');
+  await cancelAndResume(id);
+  await waitFor('the phase after resume', async () => {
+    const r = await run(id);
+    return r.phase === 'waiting_for_event' && r.status === 'PENDING';
+  });
+  const listed = (await api('GET', '/v1/runs?phase=waiting_for_event&limit=200')).body.runs.map((r: any) => r.id);
+  assert.ok(listed.includes(id), 'listed by its waiting phase');
+  const kinds = await events(id);
+  assert.ok(kinds.includes('event_wait_cancelled') && kinds.indexOf('event_wait_cancelled') < kinds.indexOf('event_wait_reopened'), kinds.join(','));
+  const raw = JSON.stringify({ id: 'sig-9', type: 'doc.signed', key: 'contract-9', data: { by: 'Gil' } });
+  const sent = await env.w.api('POST', '/v1/events/crm', raw, { 'content-type': 'application/json', 'waymark-signature': signWebhook(SECRET, raw) });
+  assert.equal(sent.status, 202, JSON.stringify(sent.body));
+  assert.deepEqual(sent.body.deliveredTo, [id], 'delivered to the resumed wait');
+  const done = await waitFor('the run to finish', async () => {
+    const r = await run(id);
+    return r.status === 'SUCCESS' || r.status === 'ERROR' ? r : undefined;
+  });
+  assert.equal(done.status, 'SUCCESS', JSON.stringify(done.error));
+  assert.equal(done.phase, 'completed');
+  assert.equal(done.output.result.status, 'received');
+  assert.deepEqual(done.output.result.event.data, { by: 'Gil' });
+});
+
 test('an event that arrived while the run was cancelled is delivered when it is resumed', async () => {
   const id = (await api('POST', '/v1/runs', { workflow: 'test.event', input: { source: 'crm', type: 'doc.signed', key: 'contract-7' } })).body.id;
   await waitFor('the wait', async () => (await run(id)).phase === 'waiting_for_event');

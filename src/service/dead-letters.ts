@@ -14,7 +14,7 @@ import { getDeadLetter, listDeadLetters, reopenDeadLetter, resolveDeadLetter, ty
 import type { Database } from '../store/gateway.js';
 import { workflowExists } from '../store/runs.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import type { RunService } from './runs.js';
+import { checkForkable, type RunService } from './runs.js';
 import { metrics } from '../telemetry/metrics.js';
 
 /** A dead letter as operators see it. */
@@ -91,6 +91,9 @@ export class DeadLetterService {
         if (!(await resolveDeadLetter(tx, scope.tenantId, runId, { status: 'retried', by: scope.actor, reason: opts.reason ?? null, retryRunId: newId, fromStep }))) {
           throw new ConflictError('dead_letter_not_open', `The dead letter of run '${runId}' is ${d.status}; only open dead letters can be retried`);
         }
+        // A fork that could not run on its own is refused here, in the same transaction: the
+        // dead letter stays open and its audit trail does not say it was retried.
+        await checkForkable(tx, runId, fromStep);
       });
     }
     try {

@@ -578,18 +578,7 @@ export class RunService {
   async fork(scope: Scope, id: string, fromStep: number, opts: { newRunId?: string | undefined; appVersion?: string | undefined } = {}): Promise<RunView> {
     const { newRunId, appVersion } = opts;
     const run = await this.#require(scope, id);
-    const [steps, waits] = await this.#d.db.read(scope, async (q) => [await recordedSteps(q, id), await waitSteps(q, id)] as const);
-    if (!Number.isInteger(fromStep) || fromStep < 0 || fromStep > steps) {
-      throw new ValidationError(`fromStep must be an integer from 0 to ${steps} (run ${id} has ${steps} recorded steps)`, { fromStep, steps }, 'invalid_from_step');
-    }
-    const stuck = forkBlockedByWait(waits, fromStep);
-    if (stuck) {
-      throw new ConflictError(
-        'fork_inside_wait',
-        `A fork of run ${id} from step ${fromStep} would wait for ever: the ${stuck.kind === 'approval' ? 'approval' : 'event wait'} opened at step ${stuck.stepId} was answered to run ${id}, not to a fork. Fork from step ${stuck.stepId} or earlier (the wait opens again), or from after its answer.`,
-        { stepId: stuck.stepId, waitKind: stuck.kind, waitId: stuck.id },
-      );
-    }
+    await this.#d.db.read(scope, (q) => checkForkable(q, id, fromStep));
     const newId = newRunId ?? forkRunId(id, randomUUID());
     await this.#d.db.tx(scope, async (q) => {
       await appendRunEvent(q, {
@@ -621,6 +610,31 @@ export class RunService {
     const run = q ? await getRun(q, scope.tenantId, id) : await this.#d.db.read(scope, (tx) => getRun(tx, scope.tenantId, id));
     if (!run) throw new NotFoundError('run_not_found', `No run with id '${id}'`);
     return run;
+  }
+}
+
+/**
+ * Refuses, without changing anything, a fork of run `id` from `fromStep` that could not run on
+ * its own: past the recorded steps (`invalid_from_step`), or between a wait and its answer
+ * (`fork_inside_wait`). A fork and a dead-letter retry check it before they change anything.
+ *
+ * @example
+ * ```ts
+ * await db.read(scope, (q) => checkForkable(q, runId, 3));
+ * ```
+ */
+export async function checkForkable(q: Queryable, id: string, fromStep: number): Promise<void> {
+  const steps = await recordedSteps(q, id);
+  if (!Number.isInteger(fromStep) || fromStep < 0 || fromStep > steps) {
+    throw new ValidationError(`fromStep must be an integer from 0 to ${steps} (run ${id} has ${steps} recorded steps)`, { fromStep, steps }, 'invalid_from_step');
+  }
+  const stuck = forkBlockedByWait(await waitSteps(q, id), fromStep);
+  if (stuck) {
+    throw new ConflictError(
+      'fork_inside_wait',
+      `A fork of run ${id} from step ${fromStep} would wait for ever: the ${stuck.kind === 'approval' ? 'approval' : 'event wait'} opened at step ${stuck.stepId} was answered to run ${id}, not to a fork. Fork from step ${stuck.stepId} or earlier (the wait opens again), or from after its answer.`,
+      { stepId: stuck.stepId, waitKind: stuck.kind, waitId: stuck.id },
+    );
   }
 }
 

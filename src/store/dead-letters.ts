@@ -21,7 +21,7 @@ export interface DeadLetterRow {
   run_status: string | null;
   recovery_attempts: string | null;
   error: unknown;
-  /** The last step that recorded an error, else the last step. */
+  /** The last step that recorded an error (a tool call's step: its failed outcome), else the last step. */
   failing_step: { function_id: number; function_name: string; error: unknown } | null;
   /** The tool call that failed the run (from its `failed` phase event), if any. */
   tool_failure: { tool?: string; key?: string; attempts?: number; lastError?: unknown; cause?: string; reason?: string } | null;
@@ -33,9 +33,16 @@ export interface DeadLetterRow {
 const SELECT = `
   SELECT d.*, d.created_at::text AS created_key, s.status AS run_status, s.recovery_attempts,
          waymark.decode_dbos_value(o.error) AS error,
+         -- A tool call's step records a permanent failure as its outcome, not as a thrown
+         -- error: that outcome's error is the step's error.
          (SELECT row_to_json(x) FROM (
-            SELECT function_id, function_name, waymark.decode_dbos_value(error) AS error FROM dbos.operation_outputs
-            WHERE workflow_uuid = d.run_id ORDER BY (error IS NOT NULL) DESC, function_id DESC LIMIT 1) x) AS failing_step,
+            SELECT op.function_id, op.function_name, coalesce(waymark.decode_dbos_value(op.error), tf.error) AS error
+            FROM dbos.operation_outputs op
+            LEFT JOIN LATERAL (SELECT CASE WHEN v#>>'{outcome,kind}' = 'failed' THEN v#>'{outcome,error}' END AS error
+                               FROM (SELECT waymark.decode_dbos_value(op.output) AS v
+                                     WHERE op.error IS NULL AND op.function_name LIKE 'tool:%') o) tf ON true
+            WHERE op.workflow_uuid = d.run_id
+            ORDER BY (op.error IS NOT NULL OR tf.error IS NOT NULL) DESC, op.function_id DESC LIMIT 1) x) AS failing_step,
          -- The tool call that failed the run: from its 'failed' phase event (attempts or budget
          -- spent), else from the ToolCallFailedError the workflow ended with (a permanent error,
          -- invalid arguments or output), with the ledger's last error.
