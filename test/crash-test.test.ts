@@ -2,13 +2,16 @@
  * `waymark crash-test` against real worker processes: a plain step with an unprotected side
  * effect is flagged (the counter it bumps differs after a kill between its effect and its
  * checkpoint), and the same effect in a transaction, with an approval the harness answers after
- * the restart, passes at every boundary.
+ * the restart, passes at every boundary. A plain step that POSTs to an HTTP server is flagged
+ * when the request is repeated without an Idempotency-Key, and passes with one.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { test } from 'node:test';
-import { crashTest } from '../src/testing.js';
+import { crashTest, formatCrashTestReport } from '../src/testing.js';
 import { ROOT, serverUrl } from './helpers.js';
 
 const workflowsModule = 'test/fixtures/crash-test-workflows.ts';
@@ -56,4 +59,69 @@ test('the CLI exits 1 and prints the table when it finds a problem', async () =>
   assert.equal(err.code, 1);
   assert.match(err.stdout, /after effect, before checkpoint: step bump \(step 0\).*PROBLEM/);
   assert.match(err.stdout, /crash\.unsafe-counter: 1 of \d+ boundaries have a problem/);
+});
+
+/** A payment-like endpoint that counts the charges it received, per id and idempotency key. */
+async function chargeServer(): Promise<{ url: string; received: { id: string; key: string | null; auth: boolean }[]; close(): Promise<void> }> {
+  const received: { id: string; key: string | null; auth: boolean }[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      received.push({ id: (JSON.parse(body) as { id: string }).id, key: (req.headers['idempotency-key'] as string | undefined) ?? null, auth: req.headers.authorization === 'Bearer s3cret-token' });
+      res.writeHead(201, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/charges`,
+    received,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+test('a plain step that POSTs without an idempotency key is flagged: the request went out twice after a kill between its effect and its checkpoint', async () => {
+  const server = await chargeServer();
+  try {
+    const report = await crashTest({
+      workflow: 'crash.http-charge', input: { id: 'h1', url: `${server.url}?api_key=s3cret-query` }, workflowsModule, databaseUrl: serverUrl(),
+      kinds: ['after-effect'], waymarkSteps: false,
+    });
+    assert.equal(report.ok, false);
+    assert.deepEqual(report.boundaries.map((b) => b.label), ['after effect, before checkpoint: step charge (step 0)']);
+    const [b] = report.boundaries;
+    assert.equal(b!.completed, true);
+    assert.deepEqual(b!.duplicateHttpRequests, [{ method: 'POST', url: server.url, sent: 2, reference: 1 }]);
+    assert.ok(b!.problems.includes(`HTTP POST ${server.url} sent 2 times, 1 in the uninterrupted run`), b!.problems.join('\n'));
+    // The server really was charged twice by the crashed run (once by each uninterrupted run).
+    assert.equal(server.received.filter((r) => r.id === 'h1').length, 4);
+    assert.ok(server.received.every((r) => r.auth));
+    // Neither the query's secret nor the authorization header reaches the report.
+    const text = `${JSON.stringify(report)}\n${formatCrashTestReport(report)}`;
+    assert.doesNotMatch(text, /s3cret/);
+    assert.match(formatCrashTestReport(report), /DUP HTTP/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('the same POST with an Idempotency-Key is not a problem: the provider de-duplicates the repeat', async () => {
+  const server = await chargeServer();
+  try {
+    const report = await crashTest({
+      workflow: 'crash.http-charge', input: { id: 'h2', url: server.url, idempotencyKey: 'charge-h2' }, workflowsModule, databaseUrl: serverUrl(),
+      kinds: ['after-effect'], waymarkSteps: false,
+    });
+    assert.equal(report.ok, true, JSON.stringify(report.boundaries, null, 2));
+    const [b] = report.boundaries;
+    assert.equal(b!.killed, true);
+    assert.deepEqual(b!.duplicateHttpRequests, []);
+    // It was repeated, with the same key.
+    assert.deepEqual(server.received.filter((r) => r.id === 'h2').map((r) => r.key), ['charge-h2', 'charge-h2', 'charge-h2', 'charge-h2']);
+  } finally {
+    await server.close();
+  }
 });

@@ -3,11 +3,13 @@
  * Pure rules of `waymark crash-test`: what one run left behind (its facts), and how a crashed
  * run's facts are judged against the uninterrupted reference. A problem is evidence that a crash
  * changed the outcome (not finished, another output, other business rows or check result, a
- * non-idempotent tool reached twice, a transaction committed twice); a risk is something that
+ * non-idempotent tool reached twice, an HTTP request without an idempotency key sent more often,
+ * a transaction committed twice); a risk is something that
  * is harmless only if the code is (a plain step that ran again after the crash).
  */
 import type { CrashPoint } from '../../runtime/crash-probe.js';
 import type { LedgerCall, TableRows } from '../../store/crash-test.js';
+import type { HttpRecord } from './http-recorder.js';
 import type { ReachedPoint } from './probe.js';
 
 /** What one run (uninterrupted or crashed) left behind. */
@@ -21,6 +23,8 @@ export interface RunFacts {
   check: unknown[] | undefined;
   ledger: LedgerCall[];
   points: ReachedPoint[];
+  /** HTTP requests (not GET/HEAD/OPTIONS) the worker processes sent through `fetch`. */
+  http: HttpRecord[];
   /** Worker processes the run needed (1 uninterrupted, 2 after a crash). */
   workers: number;
   /** The planned kill happened. */
@@ -53,6 +57,12 @@ export interface BoundaryResult {
   checkValue?: unknown;
   /** Non-idempotent tool calls that reached the tool more often than in the reference. */
   duplicateToolEffects: { tool: string; stepId: number; attempts: number; reference: number }[];
+  /**
+   * HTTP requests (same method, origin and path, and body) sent more often than in the reference,
+   * counting repeats with the same `Idempotency-Key` once; those of a tool already in
+   * `duplicateToolEffects` are left out.
+   */
+  duplicateHttpRequests: { method: string; url: string; sent: number; reference: number }[];
   /** Tool calls that were in doubt after the crash, and how the harness resolved them. */
   inDoubt: { tool: string; stepId: number; happened: boolean }[];
   /** Plain steps whose body ran more than once. */
@@ -180,6 +190,8 @@ export function judge(ref: Reference, boundary: Boundary, f: RunFacts, durationM
     duplicateToolEffects.push({ tool: call.tool, stepId: call.stepId, attempts: call.attempts, reference });
     problems.push(`tool ${call.tool} (step ${call.stepId}) is not idempotent and was called ${call.attempts} times, ${reference} in the uninterrupted run`);
   }
+  const duplicateHttpRequests = duplicateRequests(ref.facts, f, new Set(duplicateToolEffects.map((d) => d.stepId)));
+  for (const d of duplicateHttpRequests) problems.push(`HTTP ${d.method} ${d.url} sent ${d.sent} times, ${d.reference} in the uninterrupted run`);
   const inDoubt = f.resolved.map((r) => ({ ...r }));
 
   const ran = new Map<string, number>();
@@ -202,6 +214,37 @@ export function judge(ref: Reference, boundary: Boundary, f: RunFacts, durationM
   return {
     boundary, label: boundaryLabel(boundary), killed: f.killed, completed, sameOutput, tablesDiffer, sameCheck,
     ...(f.check !== undefined ? { checkValue: f.check } : {}),
-    duplicateToolEffects, inDoubt, reranSteps, problems, risks, durationMs,
+    duplicateToolEffects, duplicateHttpRequests, inDoubt, reranSteps, problems, risks, durationMs,
   };
+}
+
+/** Sends per (method, URL, body): a repeat with an idempotency key already seen is not counted. */
+function countRequests(facts: RunFacts): Map<string, { method: string; url: string; sent: number; steps: Set<number | null> }> {
+  const out = new Map<string, { method: string; url: string; sent: number; steps: Set<number | null>; keys: Set<string> }>();
+  for (const r of facts.http) {
+    const url = r.url.split(facts.runId).join('<run>');
+    const id = `${r.method} ${url} ${r.bodyHash ?? '-'}`;
+    const g = out.get(id) ?? { method: r.method, url: r.url, sent: 0, steps: new Set(), keys: new Set() };
+    out.set(id, g);
+    g.steps.add(r.stepId);
+    if (r.idempotencyKey !== null) {
+      if (g.keys.has(r.idempotencyKey)) continue;
+      g.keys.add(r.idempotencyKey);
+    }
+    g.sent++;
+  }
+  return out;
+}
+
+function duplicateRequests(ref: RunFacts, f: RunFacts, toolSteps: Set<number>): BoundaryResult['duplicateHttpRequests'] {
+  const before = countRequests(ref);
+  const out: BoundaryResult['duplicateHttpRequests'] = [];
+  for (const [id, g] of countRequests(f)) {
+    const reference = before.get(id)?.sent ?? 0;
+    // Once is never a duplicate (a body that differs per run has no counterpart in the reference).
+    if (g.sent <= Math.max(reference, 1)) continue;
+    if ([...g.steps].some((s) => s !== null && toolSteps.has(s))) continue; // reported as a tool's duplicate
+    out.push({ method: g.method, url: g.url, sent: g.sent, reference });
+  }
+  return out;
 }

@@ -6,7 +6,8 @@ import type { CrashTestReport } from './harness.js';
 
 /**
  * One row per boundary: whether the run completed, whether its output, business rows and check
- * query matched the uninterrupted run, tool calls that were duplicated or in doubt; then every
+ * query matched the uninterrupted run, tool calls and HTTP requests that were duplicated, tool
+ * calls in doubt; then every
  * problem and risk in words.
  *
  * @example
@@ -16,7 +17,7 @@ import type { CrashTestReport } from './harness.js';
  */
 export function formatCrashTestReport(r: CrashTestReport): string {
   const same = (v: boolean | null): string => (v === null ? '-' : v ? 'same' : 'DIFFERS');
-  const head = ['#', 'BOUNDARY', 'DONE', 'OUTPUT', 'ROWS', 'CHECK', 'DUP TOOLS', 'IN DOUBT', 'VERDICT'];
+  const head = ['#', 'BOUNDARY', 'DONE', 'OUTPUT', 'ROWS', 'CHECK', 'DUP TOOLS', 'DUP HTTP', 'IN DOUBT', 'VERDICT'];
   const rows = r.boundaries.map((b, i) => [
     String(i + 1),
     b.label,
@@ -25,6 +26,7 @@ export function formatCrashTestReport(r: CrashTestReport): string {
     b.tablesDiffer.length ? 'DIFFER' : 'same',
     same(b.sameCheck),
     b.duplicateToolEffects.length ? String(b.duplicateToolEffects.length) : '-',
+    b.duplicateHttpRequests.length ? String(b.duplicateHttpRequests.length) : '-',
     b.inDoubt.length ? b.inDoubt.map((d) => (d.happened ? 'happened' : 'not-happened')).join(',') : '-',
     b.problems.length ? 'PROBLEM' : b.risks.length ? 'risk' : 'ok',
   ]);

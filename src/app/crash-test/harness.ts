@@ -24,6 +24,7 @@ import { createScratchDatabase, dropScratchDatabase, readBusinessTables, readLed
 import { migrate } from '../../store/migrate.js';
 import { startWaymark, type WaymarkServer } from '../start-waymark.js';
 import { loadWorkflowsModule, type WorkflowModule } from '../workflows-module.js';
+import { startHttpRecorder } from './http-recorder.js';
 import { judge, normalise, volatileColumns, type Boundary, type BoundaryResult, type Reference, type RunFacts } from './compare.js';
 import type { ReachedPoint } from './probe.js';
 import type { CrashWorkerStart } from './worker.js';
@@ -110,7 +111,8 @@ export async function crashTest(options: CrashTestOptions): Promise<CrashTestRep
   const prefix = `wm_crash_${randomBytes(4).toString('hex')}`;
   const template = `${prefix}_tpl`;
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'waymark-crash-test-'));
-  const ctx: Harness = { options, mod, serverUrl: server.url, template, prefix, tmp, n: 0, secret: randomBytes(16).toString('hex'), sources: eventSources(options.events ?? {}), workers: new WarmWorkers({ options }, Math.max(2, options.concurrency ?? 1)) };
+  const recorder = await startHttpRecorder();
+  const ctx: Harness = { options, mod, serverUrl: server.url, template, prefix, tmp, n: 0, recorder, secret: randomBytes(16).toString('hex'), sources: eventSources(options.events ?? {}), workers: new WarmWorkers({ options }, Math.max(2, options.concurrency ?? 1)) };
   try {
     await migrate(await createScratchDatabase(server.url, template));
     // The two uninterrupted runs are independent: run them side by side.
@@ -158,6 +160,7 @@ export async function crashTest(options: CrashTestOptions): Promise<CrashTestRep
     };
   } finally {
     await ctx.workers.close();
+    await recorder.close();
     await dropScratchDatabase(server.url, template).catch(() => {});
     rmSync(tmp, { recursive: true, force: true });
     await server.close();
@@ -176,6 +179,7 @@ interface Harness {
   secret: string;
   sources: string[];
   workers: WarmWorkers;
+  recorder: Awaited<ReturnType<typeof startHttpRecorder>>;
 }
 
 function eventSources(events: Record<string, unknown>): string[] {
@@ -221,8 +225,8 @@ async function runOnce(h: Harness, boundary: Boundary | undefined, reference: Ru
     const { run } = await caller.runs.start({ workflow: h.options.workflow, input: h.options.input });
     const killAt = boundary ? boundary.seq : null;
     child = h.workers.take();
-    child.start({ databaseUrl: url, probe: { runId: run.id, killAt, logFile } });
-    const facts: Omit<RunFacts, 'status' | 'output' | 'error' | 'tables' | 'check' | 'ledger' | 'points'> = { runId: run.id, workers: 1, killed: false, resolved: [], answered: [] };
+    child.start({ databaseUrl: url, probe: { runId: run.id, killAt, logFile }, httpRecorder: h.recorder.url });
+    const facts: Omit<RunFacts, 'status' | 'output' | 'error' | 'tables' | 'check' | 'ledger' | 'points' | 'http'> = { runId: run.id, workers: 1, killed: false, resolved: [], answered: [] };
     // Waits the crashing worker must get past to reach its boundary; the boundary's own wait is
     // answered only after the restart.
     const waitsBefore = boundary && reference ? countWaitsBefore(reference.points, boundary.seq) : Infinity;
@@ -241,7 +245,7 @@ async function runOnce(h: Harness, boundary: Boundary | undefined, reference: Ru
         facts.killed = true;
         facts.workers++;
         child = h.workers.take();
-        child.start({ databaseUrl: url, probe: { runId: run.id, killAt: null, logFile } });
+        child.start({ databaseUrl: url, probe: { runId: run.id, killAt: null, logFile }, httpRecorder: h.recorder.url });
       }
       const crashPending = killAt !== null && !facts.killed;
       for (const w of await readWaits(waymark.pool, run.id)) {
@@ -268,6 +272,7 @@ async function runOnce(h: Harness, boundary: Boundary | undefined, reference: Ru
       check: h.options.check ? await runCheckQuery(waymark.pool, h.options.check) : undefined,
       ledger: await readLedger(waymark.pool, run.id),
       points: readPoints(logFile),
+      http: h.recorder.take(run.id),
     };
   } finally {
     if (child) await child.kill();
