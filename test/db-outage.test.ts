@@ -141,7 +141,7 @@ test('a server restart longer than the lease: the first worker back adopts nobod
     const crashes = await pool.query('SELECT crashes FROM waymark.run_executions WHERE run_id = $1', [id]);
     assert.equal(crashes.rows[0]?.crashes, 0, 'no crash counted');
     const steps = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM test_executions WHERE run_id = $1 AND step = 's0'`, [id]);
-    assert.equal(steps.rows[0]!.n, 1, 'the step at the gate ran once');
+    assert.equal(steps.rows[0]!.n, 1, `the step at the gate ran once\n--- holder\n${holder.output()}\n--- other\n${other.output()}`);
   } finally {
     for (const w of workers) {
       if (w.child.signalCode === 'SIGSTOP') w.child.kill('SIGCONT');

@@ -53,9 +53,11 @@ export async function startWorkerLease(o: LeaseOptions): Promise<WorkerLease> {
     o.db.tx(SYSTEM_SCOPE, (q) =>
       registerWorker(q, { executorId: o.executorId, appName: o.appName, appVersion: o.appVersion, host: os.hostname(), pid: process.pid, ttlMs: o.ttlMs }),
     );
-  await register();
-  let busy: Promise<void> = Promise.resolve();
   const grace = new AdoptionGrace(o.ttlMs);
+  await register();
+  // Registering starts the lease: a first renewal that comes only after an outage must see the gap.
+  grace.renewed(performance.now());
+  let busy: Promise<void> = Promise.resolve();
   const tick = async (): Promise<void> => {
     let renewed: boolean;
     try {
