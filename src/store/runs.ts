@@ -112,10 +112,12 @@ export async function tenantRunLoad(db: Queryable, tenantId: string, limits: { p
          SELECT extract(epoch FROM r.created_at + interval '60 seconds' - clock_timestamp())
          FROM waymark.runs r WHERE r.tenant_id = $1 AND r.created_at > clock_timestamp() - interval '60 seconds'
          ORDER BY r.created_at DESC, r.id DESC OFFSET greatest($2::int - 1, 0) LIMIT 1) END AS window_full_for_seconds,
+       -- Unfinished: not in a terminal phase (queued, executing, waiting or parked), read from
+       -- the partial index runs_tenant_active_idx (migration 028).
        CASE WHEN $3::int > 0 THEN (
          SELECT count(*) FROM (
-           SELECT 1 FROM dbos.workflow_status s JOIN waymark.runs r ON r.id = s.workflow_uuid
-           WHERE r.tenant_id = $1 AND (s.status IN ('ENQUEUED', 'PENDING', 'DELAYED') OR (s.status = 'CANCELLED' AND waymark.is_parked(r.id)))
+           SELECT 1 FROM waymark.runs r
+           WHERE r.tenant_id = $1 AND r.phase NOT IN ('completed', 'failed', 'cancelled', 'rolled_back', 'compensation_failed')
            LIMIT $3) x) END AS in_flight`,
     [tenantId, limits.perMinute, limits.inFlight],
   );
