@@ -27,6 +27,44 @@ after(async () => {
 });
 const tempDir = useTempDirs('waymark-outage-');
 
+/** A migrated embedded Postgres of one test's own, which the test can stop and start again. */
+async function ownServer(): Promise<{ url: string; pool: pg.Pool; restart(downMs: number, during?: () => void): Promise<void>; startRun(workflow: string, input: unknown): Promise<string> }> {
+  const dataDir = tempDir();
+  let server = await startEmbeddedPostgres({ dataDir, persistent: true });
+  servers.push(() => server);
+  const url = server.withDatabase('postgres');
+  await migrate(url);
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  pool.on('error', () => {}); // its idle connections die with the server
+  return {
+    url,
+    pool,
+    // Stopped and started again on the same directory and port; `during` runs once it is down.
+    async restart(downMs, during) {
+      const port = server.port;
+      await server.stop();
+      during?.();
+      await new Promise((r) => setTimeout(r, downMs));
+      server = await startEmbeddedPostgres({ dataDir, port, persistent: true });
+    },
+    async startRun(workflow, input) {
+      const client = await startWaymark({ workflows, worker: false, logger: createLogger('silent'), env: {}, config: { databaseUrl: url, appVersion: 'test-1', logLevel: 'silent' } });
+      try {
+        return (await client.as({ actor: 'test' }).runs.start({ workflow, input })).run.id;
+      } finally {
+        await client.stop();
+      }
+    },
+  };
+}
+
+/** Waits until a run has ended; returns its DBOS status and executor. */
+const ended = (pool: pg.Pool, id: string) =>
+  waitFor('the run to finish', async () => {
+    const { rows } = await pool.query<{ status: string; executor_id: string }>('SELECT status, executor_id FROM dbos.workflow_status WHERE workflow_uuid = $1', [id]);
+    return ['SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED'].includes(rows[0]?.status ?? '') ? rows[0] : undefined;
+  }, 180_000);
+
 test('a business transaction that loses its connection is tried again and the run completes, writing once', async () => {
   const { run } = await env.w.runs.start({ workflow: 'test.order-connection-lost', input: { orderId: 'outage-1' } });
   const done = await waitFor('the run to finish', async () => {
@@ -43,36 +81,17 @@ test('a business transaction that loses its connection is tried again and the ru
 });
 
 test('a whole-server outage of 20 s in the write step of a pipeline: the run waits it out and completes, once', async () => {
-  // A server of this test's own, stopped and started again on the same directory and port.
-  const dataDir = tempDir();
-  let server = await startEmbeddedPostgres({ dataDir, persistent: true });
-  servers.push(() => server);
-  const url = server.withDatabase('postgres');
-  await migrate(url);
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
-  pool.on('error', () => {}); // its idle connections die with the server
+  const { url, pool, restart, startRun } = await ownServer();
   const worker = await spawnWorker(url, { WAYMARK_LEASE_TTL_MS: '3000', FIXTURE_DATABASE_URL: url });
   try {
-    const client = await startWaymark({ workflows, worker: false, logger: createLogger('silent'), env: {}, config: { databaseUrl: url, appVersion: 'test-1', logLevel: 'silent' } });
-    let id: string;
-    try {
-      id = (await client.as({ actor: 'test' }).runs.start({ workflow: 'test.pipeline', input: { documentId: 'doc-outage-1' } })).run.id;
-    } finally {
-      await client.stop();
-    }
+    const id = await startRun('test.pipeline', { documentId: 'doc-outage-1' });
     // The run is inside its write step (its transaction is open): the whole server goes down.
     await waitFor('the write step', async () =>
       (await pool.query(`SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pipeline-store-step%' AND pid <> pg_backend_pid()`)).rowCount);
-    const port = server.port;
-    await server.stop();
-    await new Promise((r) => setTimeout(r, OUTAGE_MS));
-    server = await startEmbeddedPostgres({ dataDir, port, persistent: true });
+    await restart(OUTAGE_MS);
 
-    const done = await waitFor('the run to finish', async () => {
-      const { rows } = await pool.query<{ status: string }>('SELECT status FROM dbos.workflow_status WHERE workflow_uuid = $1', [id]);
-      return ['SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED'].includes(rows[0]?.status ?? '') ? rows[0]!.status : undefined;
-    }, 180_000);
-    assert.equal(done, 'SUCCESS', worker.output());
+    const done = await ended(pool, id);
+    assert.equal(done.status, 'SUCCESS', worker.output());
     const docs = await pool.query('SELECT run_id FROM test_documents WHERE id = $1', ['doc-outage-1']);
     assert.deepEqual(docs.rows, [{ run_id: id }], 'one business row');
     const steps = await pool.query<{ step: string; n: number }>('SELECT step, count(*)::int AS n FROM test_executions WHERE run_id = $1 GROUP BY step ORDER BY step', [id]);
@@ -88,24 +107,12 @@ test('a whole-server outage of 20 s in the write step of a pipeline: the run wai
 });
 
 test('a server restart longer than the lease: the first worker back adopts nobody, the slower live one keeps its run', async () => {
-  const ttl = 10_000;
-  const dataDir = tempDir();
-  let server = await startEmbeddedPostgres({ dataDir, persistent: true });
-  servers.push(() => server);
-  const url = server.withDatabase('postgres');
-  await migrate(url);
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
-  pool.on('error', () => {});
+  const ttl = 15_000;
+  const { url, pool, restart, startRun } = await ownServer();
   const spawn = () => spawnWorker(url, { WAYMARK_LEASE_TTL_MS: String(ttl), FIXTURE_DATABASE_URL: url });
   const workers = [await spawn(), await spawn()];
   try {
-    const client = await startWaymark({ workflows, worker: false, logger: createLogger('silent'), env: {}, config: { databaseUrl: url, appVersion: 'test-1', logLevel: 'silent' } });
-    let id: string;
-    try {
-      id = (await client.as({ actor: 'test' }).runs.start({ workflow: 'test.chain', input: { steps: 2, blockAt: 0 } })).run.id;
-    } finally {
-      await client.stop();
-    }
+    const id = await startRun('test.chain', { steps: 2, blockAt: 0 });
     await waitFor('the run at its gate', async () => (await pool.query(`SELECT 1 FROM test_executions WHERE run_id = $1 AND step = 's0'`, [id])).rowCount);
     const owner = (await pool.query<{ executor_id: string }>('SELECT executor_id FROM dbos.workflow_status WHERE workflow_uuid = $1', [id])).rows[0]!.executor_id;
     const holder = workers.find((w) => w.executorId === owner)!;
@@ -113,26 +120,15 @@ test('a server restart longer than the lease: the first worker back adopts nobod
 
     // The server goes away for longer than a lease; the run's worker is frozen meanwhile, so the
     // other one is back first and finds the holder's lease run out and its executor id free.
-    const port = server.port;
     holder.child.kill('SIGSTOP');
-    await server.stop();
-    await new Promise((r) => setTimeout(r, ttl + 2_000));
-    server = await startEmbeddedPostgres({ dataDir, port, persistent: true });
-    const heartbeat = async () =>
-      (await pool.query<{ t: Date }>('SELECT heartbeat_at AS t FROM waymark.workers WHERE executor_id = $1', [other.executorId])).rows[0]!.t.getTime();
-    const back = await waitFor('the other worker to renew its lease', async () => {
-      const t = await heartbeat().catch(() => 0);
-      return t > 0 && (await pool.query<{ ok: boolean }>('SELECT $1::timestamptz > pg_postmaster_start_time() AS ok', [new Date(t)])).rows[0]!.ok ? t : undefined;
-    }, 60_000);
-    // Two more renewals: without the grace, the first tick back would have adopted the holder.
-    await waitFor('a second renewal', async () => (await heartbeat()) > back, 60_000);
+    await restart(ttl + 2_000);
+    // The other has renewed since the restart: without the grace, that same tick adopted the holder.
+    await waitFor('the other worker to renew its lease', async () =>
+      (await pool.query(`SELECT 1 FROM waymark.workers WHERE executor_id = $1 AND heartbeat_at > pg_postmaster_start_time()`, [other.executorId]).catch(() => ({ rowCount: 0 }))).rowCount, 60_000);
     holder.child.kill('SIGCONT');
 
     await pool.query('INSERT INTO test_gates (run_id) VALUES ($1)', [id]);
-    const done = await waitFor('the run to finish', async () => {
-      const { rows } = await pool.query<{ status: string; executor_id: string }>('SELECT status, executor_id FROM dbos.workflow_status WHERE workflow_uuid = $1', [id]);
-      return ['SUCCESS', 'ERROR', 'CANCELLED'].includes(rows[0]?.status ?? '') ? rows[0] : undefined;
-    }, 120_000);
+    const done = await ended(pool, id);
     assert.equal(done.status, 'SUCCESS', holder.output());
     assert.equal(done.executor_id, owner, 'the run stayed with its live worker');
     const states = await pool.query<{ executor_id: string; status: string; adopted_by: string | null }>(
@@ -152,40 +148,22 @@ test('a server restart longer than the lease: the first worker back adopts nobod
 });
 
 test('a server restart while a non-idempotent tool call is in flight: the answer is recorded when it is back, no dead letter, one charge', async () => {
-  const dataDir = tempDir();
-  let server = await startEmbeddedPostgres({ dataDir, persistent: true });
-  servers.push(() => server);
-  const url = server.withDatabase('postgres');
-  await migrate(url);
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
-  pool.on('error', () => {});
+  const { url, pool, restart, startRun } = await ownServer();
   const tools = new ToolServer();
   await tools.start();
   const worker = await spawnWorker(url, { WAYMARK_LEASE_TTL_MS: '3000', FIXTURE_DATABASE_URL: url, TOOL_SERVER_URL: tools.url });
   try {
-    const client = await startWaymark({ workflows, worker: false, logger: createLogger('silent'), env: {}, config: { databaseUrl: url, appVersion: 'test-1', logLevel: 'silent' } });
-    let id: string;
-    try {
-      id = (await client.as({ actor: 'test' }).runs.start({ workflow: 'test.gate-then-charge', input: { ref: 'restart-1' } })).run.id;
-    } finally {
-      await client.stop();
-    }
+    const id = await startRun('test.gate-then-charge', { ref: 'restart-1' });
     await waitFor('the run at its gate', async () => (await pool.query(`SELECT 1 FROM test_executions WHERE run_id = $1 AND step = 's0'`, [id])).rowCount);
     // The provider charges at once but answers late; meanwhile the server goes down and comes back.
     tools.holdAnswers.add('/charges');
     await pool.query('INSERT INTO test_gates (run_id) VALUES ($1)', [id]);
     await waitFor('the charge made, its answer held', () => Promise.resolve(tools.heldCount === 1 && tools.charges.length === 1));
-    const port = server.port;
-    await server.stop();
-    tools.releaseHeld();
-    await new Promise((r) => setTimeout(r, 5_000));
-    server = await startEmbeddedPostgres({ dataDir, port, persistent: true });
+    // The answer reaches the worker while the server is down.
+    await restart(5_000, () => tools.releaseHeld());
 
-    const done = await waitFor('the run to finish', async () => {
-      const { rows } = await pool.query<{ status: string }>('SELECT status FROM dbos.workflow_status WHERE workflow_uuid = $1', [id]);
-      return ['SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED'].includes(rows[0]?.status ?? '') ? rows[0]!.status : undefined;
-    }, 180_000);
-    assert.equal(done, 'SUCCESS', worker.output());
+    const done = await ended(pool, id);
+    assert.equal(done.status, 'SUCCESS', worker.output());
     assert.equal(tools.charges.length, 1, 'charged once');
     const calls = await pool.query<{ status: string }>('SELECT status FROM waymark.tool_calls WHERE owner_run_id = $1', [id]);
     assert.deepEqual(calls.rows.map((r) => r.status), ['succeeded'], 'the call recorded as succeeded, not in doubt');
