@@ -91,16 +91,22 @@ async function deleteExpiredStream(db: Database, retentionMs: number): Promise<v
  */
 export function startParkedSweep(d: WakeDeps, clock: Clock, intervalMs: number, log: Logger): () => Promise<void> {
   let running: Promise<unknown> = Promise.resolve();
+  let waiting: Promise<unknown> | undefined;
   let stopped = false;
-  // One pass at a time; a pass asked for while one runs follows it.
+  // One pass at a time; a pass asked for while one runs follows it — one, however many were asked
+  // for meanwhile (ticks of a pass slower than the interval would otherwise pile up and then run
+  // back to back).
   const pass = (): Promise<unknown> => {
+    if (waiting) return waiting;
     const p = running.catch(() => undefined).then(async () => {
+      waiting = undefined;
       if (stopped) return;
       await sweepParkedRuns(d, new Date(clock.now()));
       const escalated = await escalateBreakers(d.db, clock.now());
       if (escalated.length > 0) log.warn({ breakers: escalated }, 'circuit breakers open past their escalation time: operators alerted');
     });
     running = p;
+    waiting = p;
     return p;
   };
   const tick = (): void => {
