@@ -24,7 +24,11 @@ test('a run that misses its deadline is failed, cancelled and dead-lettered, wit
   assert.equal(exceeded.length, 1, 'acted on once');
   assert.match(exceeded[0].reason, /deadline of 1000 ms exceeded/);
   assert.ok(log.some((e) => e.to_phase === 'failed' && e.actor === 'system'));
-  const dead = (await api('GET', `/v1/dead-letters/${id}`)).body;
+  // The dead letter is recorded by the run's failure, just after the cancel that ended it.
+  const dead = await waitFor('the dead letter', async () => {
+    const r = await api('GET', `/v1/dead-letters/${id}`);
+    return r.status === 200 ? r.body : undefined;
+  });
   assert.equal(dead.cause, 'timeout');
 });
 
